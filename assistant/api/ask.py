@@ -1,0 +1,19 @@
+"""POST /api/ask: a question (with the last turns) in, the cited Answer out."""
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from assistant.api.deps import AssistantDep, FeedbackDep
+from assistant.api.models import AskRequest
+from assistant.schemas import Answer
+
+router = APIRouter(prefix="/api", tags=["ask"])
+
+
+@router.post("/ask", response_model=Answer)
+def ask(body: AskRequest, assistant: AssistantDep, feedback: FeedbackDep) -> Answer:
+    # A plain `def`: FastAPI runs it in its thread pool, so encoding never blocks the event loop.
+    answer = assistant.ask(body.question, body.history[-4:])
+    if not answer.in_scope:
+        feedback.add_unanswered(body.question)
+    return answer

@@ -1,0 +1,21 @@
+"""Typed dependencies: what a route needs, taken from the app's state set up at start-up."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from assistant.feedback import FeedbackStore
+from assistant.service import PolicyAssistant
+
+
+def _assistant(request: Request) -> PolicyAssistant:
+    return request.app.state.assistant
+
+
+def _feedback(request: Request) -> FeedbackStore:
+    return request.app.state.feedback
+
+
+AssistantDep = Annotated[PolicyAssistant, Depends(_assistant)]
+FeedbackDep = Annotated[FeedbackStore, Depends(_feedback)]

@@ -1,0 +1,14 @@
+"""GET /api/health: liveness plus what is loaded (never file paths)."""
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from assistant.api.deps import AssistantDep
+from assistant.api.models import Health
+
+router = APIRouter(prefix="/api", tags=["health"])
+
+
+@router.get("/health", response_model=Health)
+def health(assistant: AssistantDep) -> Health:
+    return Health(measures=len(assistant.document.measures), model=assistant.embedder.model_id)

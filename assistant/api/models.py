@@ -1,0 +1,99 @@
+"""Request and response bodies of the HTTP API (the Answer itself is `assistant.schemas.Answer`)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from assistant.schemas import Turn
+
+MAX_QUESTION_CHARS = 500
+_HAS_WORD = re.compile(r"[\w\u3400-\u9fff]")
+
+
+def _clean_question(value: str) -> str:
+    value = value.strip()
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
+        raise ValueError("question contains control characters")
+    if not value:
+        raise ValueError("question is empty")
+    if len(value) > MAX_QUESTION_CHARS:
+        raise ValueError(f"question is longer than {MAX_QUESTION_CHARS} characters")
+    if not _HAS_WORD.search(value):
+        raise ValueError("question has no words, only punctuation")
+    return value
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class AskRequest(Strict):
+    question: str = Field(min_length=1, max_length=2 * MAX_QUESTION_CHARS,
+                          description=f"1–{MAX_QUESTION_CHARS} characters after trimming",
+                          examples=["班主任每月绩效多少？"])
+    history: list[Turn] = Field(default_factory=list, max_length=10, description="the last few turns, oldest first")
+
+    _check_question = field_validator("question")(_clean_question)
+
+
+class FeedbackRequest(Strict):
+    question: str = Field(min_length=1, max_length=2 * MAX_QUESTION_CHARS)
+    answer_measures: list[int] = Field(default_factory=list, max_length=24)
+    rating: Literal["up", "down"]
+    reason: str | None = Field(default=None, max_length=500)
+
+    _check_question = field_validator("question")(_clean_question)
+
+
+class FeedbackStored(BaseModel):
+    status: Literal["stored"] = "stored"
+
+
+class MeasureSummary(BaseModel):
+    measure: int
+    title: str
+    part: str
+
+
+class SentenceOut(BaseModel):
+    text: str
+    start: int
+    end: int
+
+
+class MeasureDetail(MeasureSummary):
+    text: str
+    sentences: list[SentenceOut]
+
+
+class PartOut(BaseModel):
+    number: int
+    heading: str
+    measures: list[int]
+
+
+class DocumentOut(BaseModel):
+    title: str
+    issuers: list[str]
+    date: str
+    parts: list[PartOut]
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+    measures: int
+    model: str
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message_zh: str
+    message_en: str
+
+
+class ErrorBody(BaseModel):
+    detail: str
+    error: ErrorDetail

@@ -1,0 +1,87 @@
+"""Shared fixtures: the real model, a real index, a real HTTP server on loopback.
+
+Everything heavy is session-scoped: the model is converted once into .cache/ and loaded once per
+process; the live server is one uvicorn subprocess for the whole run.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory):
+    from assistant.settings import Settings
+
+    return Settings(feedback_db=tmp_path_factory.mktemp("feedback") / "feedback.sqlite3",
+                    rate_limit_per_minute=100_000, rate_limit_burst=10_000)
+
+
+@pytest.fixture(scope="session")
+def assistant(settings):
+    from assistant.service import PolicyAssistant
+
+    return PolicyAssistant(settings)
+
+
+@pytest.fixture(scope="session")
+def document(assistant):
+    return assistant.document
+
+
+@pytest.fixture(scope="session")
+def client(settings, assistant):
+    """An HTTP client speaking to the app in-process (same routes, middleware and handlers)."""
+    from fastapi.testclient import TestClient
+
+    from assistant.api import create_app
+
+    with TestClient(create_app(settings, assistant)) as test_client:
+        yield test_client
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, assistant):
+    """A real uvicorn server on loopback, as `policy-assistant serve` runs it; yields its base URL."""
+    port = _free_port()
+    env = dict(os.environ, HF_HUB_OFFLINE="1",
+               POLICY_ASSISTANT_FEEDBACK_DB=str(tmp_path_factory.mktemp("live") / "feedback.sqlite3"),
+               POLICY_ASSISTANT_RATE_LIMIT_PER_MINUTE="100000", POLICY_ASSISTANT_RATE_LIMIT_BURST="10000")
+    log = open(tmp_path_factory.mktemp("live-log") / "server.log", "w")
+    process = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
+                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}; see {log.name}")
+        try:
+            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        raise RuntimeError("server did not become healthy within 120 s")
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
