@@ -20,7 +20,7 @@ from index.build import build_index
 from index.corpus import corpus_checksum, read_document
 from index.embedder import Embedder
 from index.store import IndexStale, IndexStore, load_index
-from index.tokenize import tokenize
+from index.tokenize import content_words, tokenize
 
 # A follow-up leans on the previous turn: it opens with a linking word or points back with a
 # demonstrative, and carries little topic of its own (那寄宿制的呢？ / What about boarding schools?).
@@ -46,8 +46,7 @@ def is_follow_up(question: str) -> bool:
     """Does the question lean on an earlier turn rather than stand on its own?"""
     if not (_LINKING.search(question) or _POINTING.search(question)):
         return False
-    content = [t for t in tokenize(question) if t not in _ENGLISH_FILLER and len(t) >= 2]
-    words = {t for t in content if not re.fullmatch(r"[\u3400-\u9fff]{2}", t)} or set(content)
+    words = {w.lower() for w in content_words(question)} - _ENGLISH_FILLER
     return len(words) <= 2
 
 

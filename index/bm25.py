@@ -1,7 +1,7 @@
 """Okapi BM25 over pre-tokenized documents (a few hundred here, so plain numpy is enough).
 
 >>> bm25 = BM25([["班主任", "绩效"], ["幼儿园"]])
->>> bm25.scores(["班主任"]).argmax()
+>>> int(bm25.scores(["班主任"]).argmax())
 0
 """
 from __future__ import annotations
