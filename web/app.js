@@ -212,20 +212,27 @@ function addError(message, retryQuestion) {
   return node;
 }
 
-async function ask(rawQuestion, { echo = true } = {}) {
-  if (state.pending) return;
+// The trimmed question, or null after telling the user why it cannot be sent.
+function sendable(rawQuestion) {
   const question = String(rawQuestion || "").trim();
   if (!question) {
     els.input.value = "";
     updateCount();
     els.input.focus();
-    return;
+    return null;
   }
   if (question.length > MAX_LEN) {
     addError(MSG.tooLong);
     els.input.focus();
-    return;
+    return null;
   }
+  return question;
+}
+
+async function ask(rawQuestion, { echo = true } = {}) {
+  if (state.pending) return;
+  const question = sendable(rawQuestion);
+  if (question === null) return;
   document.body.classList.add("has-messages");
   const userNode = echo ? addUserMessage(question) : null;
   const history = state.history.slice(-HISTORY_TURNS);
@@ -660,18 +667,8 @@ function wire() {
   els.form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     if (state.pending) return;
-    const value = els.input.value;
-    const question = value.trim();
-    if (!question) {
-      els.input.value = "";
-      updateCount();
-      els.input.focus();
-      return;
-    }
-    if (question.length > MAX_LEN) {
-      addError(MSG.tooLong);
-      return;
-    }
+    const question = sendable(els.input.value);
+    if (question === null) return;
     els.input.value = "";
     updateCount();
     ask(question);
