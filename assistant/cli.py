@@ -42,7 +42,7 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     from index.build import build_index
     from index.embedder import Embedder
 
-    embedder = Embedder(settings.model, cache_dir=settings.cache_dir)
+    embedder = Embedder(settings.model, cache_dir=settings.cache_dir, threads=settings.torch_threads)
     manifest = build_index(settings.document, settings.off_topic, embedder, settings.index_dir, progress=True)
     print(f"built {manifest['units']} units of {manifest['corpus']['measures']} measures "
           f"with {manifest['model']['id']} into {settings.index_dir}")

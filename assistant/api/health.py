@@ -4,9 +4,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from assistant.api.deps import AssistantDep
-from assistant.api.models import Health
+from assistant.api.models import ERROR_RESPONSES, Health
 
-router = APIRouter(prefix="/api", tags=["health"])
+router = APIRouter(prefix="/api", tags=["health"], responses=ERROR_RESPONSES)
 
 
 @router.get("/health", response_model=Health)

@@ -4,9 +4,9 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Path
 
 from assistant.api.deps import AssistantDep
-from assistant.api.models import DocumentOut, MeasureDetail, MeasureSummary, PartOut, SentenceOut
+from assistant.api.models import ERROR_RESPONSES, DocumentOut, MeasureDetail, MeasureSummary, PartOut, SentenceOut
 
-router = APIRouter(prefix="/api", tags=["document"])
+router = APIRouter(prefix="/api", tags=["document"], responses=ERROR_RESPONSES)
 
 
 @router.get("/document", response_model=DocumentOut)

@@ -97,3 +97,11 @@ class ErrorDetail(BaseModel):
 class ErrorBody(BaseModel):
     detail: str
     error: ErrorDetail
+
+
+# Every /api route can answer these; documenting them keeps the OpenAPI schema honest for clients.
+ERROR_RESPONSES: dict[int | str, dict] = {
+    status: {"model": ErrorBody, "description": description} for status, description in (
+        (400, "malformed body"), (413, "body too large"), (422, "invalid input"),
+        (429, "too many requests; see Retry-After"))
+}

@@ -36,8 +36,8 @@ _MESSAGES = {
     405: ("不支持这种请求方式。", "Method not allowed."),
     413: ("请求内容太大。", "The request body is too large."),
     415: ("请以 JSON 格式发送。", "Send the body as JSON."),
-    422: ("输入无效：问题需为1到500个字，不能只有标点或包含控制字符。",
-          "Invalid input: the question must be 1–500 characters of text, not punctuation or control characters only."),
+    422: ("输入无效，请检查后重试（问题需为1到500个字，不能只有标点或控制字符）。",
+          "Invalid input; please check and retry (a question is 1–500 characters of text)."),
     429: ("请求过于频繁，请稍后再试。", "Too many requests; please retry later."),
     500: ("服务器内部错误，请稍后再试。", "Internal server error; please retry later."),
 }
