@@ -58,30 +58,39 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory, assistant):
-    """A real uvicorn server on loopback, as `policy-assistant serve` runs it; yields its base URL."""
+def start_server(log_path: Path, *extra_args: str) -> tuple[subprocess.Popen, str]:
+    """Run `policy-assistant serve` on a free loopback port until healthy; the caller stops it."""
     port = _free_port()
     env = dict(os.environ, HF_HUB_OFFLINE="1",
-               POLICY_ASSISTANT_FEEDBACK_DB=str(tmp_path_factory.mktemp("live") / "feedback.sqlite3"),
+               POLICY_ASSISTANT_FEEDBACK_DB=str(log_path.parent / "feedback.sqlite3"),
                POLICY_ASSISTANT_RATE_LIMIT_PER_MINUTE="100000", POLICY_ASSISTANT_RATE_LIMIT_BURST="10000")
-    log = open(tmp_path_factory.mktemp("live-log") / "server.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    with open(log_path, "w") as log:
+        process = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port), *extra_args],
+                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}; see {log.name}")
+            raise RuntimeError(f"server exited with {process.returncode}; see {log_path}")
         try:
             if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                break
+                return process, url
         except httpx.TransportError:
             time.sleep(0.3)
-    else:
-        process.kill()
-        raise RuntimeError("server did not become healthy within 120 s")
-    yield url
+    process.kill()
+    raise RuntimeError(f"server did not become healthy within 120 s; see {log_path}")
+
+
+def stop_server(process: subprocess.Popen) -> None:
     process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, assistant):
+    """A real uvicorn server on loopback, as `policy-assistant serve` runs it; yields its base URL.
+
+    Depends on `assistant` so that the index is built before the server looks for it."""
+    process, url = start_server(tmp_path_factory.mktemp("live") / "server.log")
+    yield url
+    stop_server(process)
