@@ -11,6 +11,7 @@ measure, half and half.
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import accumulate
 
 import numpy as np
 
@@ -40,18 +41,15 @@ class QuoteSelector:
                     entries.append((c, by_position[(m.number, kind, c.start, c.end)], inside))
             self._clauses[m.number] = entries
         self._bm25 = BM25([list(store.tokens[own]) for entries in self._clauses.values() for _, own, _ in entries])
-        self._offset = {}
-        count = 0
-        for number, entries in self._clauses.items():
-            self._offset[number] = count
-            count += len(entries)
+        # each measure's clauses are consecutive rows of the BM25 collection
+        ends = list(accumulate(len(entries) for entries in self._clauses.values()))
+        self._rows = {n: slice(end - len(entries), end) for (n, entries), end in zip(self._clauses.items(), ends)}
 
     def select(self, measure: int, similarity: np.ndarray, tokens: tuple[str, ...]) -> list[str]:
         """The best clauses of `measure`, in document order."""
         entries = self._clauses[measure]
         dense = np.array([max([similarity[own], *similarity[inside]]) for _, own, inside in entries])
-        start = self._offset[measure]
-        lexical = self._bm25.scores(list(tokens))[start:start + len(entries)]
+        lexical = self._bm25.scores(list(tokens), self._rows[measure])
         combined = _minmax(dense) if lexical.max() <= 0 else 0.5 * _minmax(dense) + 0.5 * _minmax(lexical)
         best = np.argsort(-combined, kind="stable")[: self.max_quotes]
         keep = sorted(i for i in best if combined[i] >= self.keep_ratio * combined[best[0]])

@@ -23,13 +23,15 @@ class BM25:
         n = len(documents)
         self._idf = {term: float(np.log(1 + (n - f + 0.5) / (f + 0.5))) for term, f in df.items()}
 
-    def scores(self, query: list[str]) -> np.ndarray:
-        """One score per document; all zeros when no query term occurs anywhere."""
-        out = np.zeros(len(self._counts), dtype=np.float32)
+    def scores(self, query: list[str], rows: slice = slice(None)) -> np.ndarray:
+        """One score per document in `rows` (all by default; IDF stays that of the whole collection);
+        all zeros when no query term occurs."""
+        counts, norm = self._counts[rows], self._norm[rows]
+        out = np.zeros(len(counts), dtype=np.float32)
         for term in set(query):
             idf = self._idf.get(term)
             if idf is None:
                 continue
-            tf = np.array([c.get(term, 0) for c in self._counts], dtype=np.float32)
-            out += idf * tf * (self.k1 + 1) / (tf + self._norm)
+            tf = np.array([c.get(term, 0) for c in counts], dtype=np.float32)
+            out += idf * tf * (self.k1 + 1) / (tf + norm)
         return out
