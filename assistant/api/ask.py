@@ -13,7 +13,7 @@ router = APIRouter(prefix="/api", tags=["ask"], responses=ERROR_RESPONSES)
 @router.post("/ask", response_model=Answer)
 def ask(body: AskRequest, assistant: AssistantDep, feedback: FeedbackDep) -> Answer:
     # A plain `def`: FastAPI runs it in its thread pool, so encoding never blocks the event loop.
-    answer = assistant.ask(body.question, body.history[-4:])
+    answer = assistant.ask(body.question, body.history)
     if not answer.in_scope:
         feedback.add_unanswered(body.question)
     return answer

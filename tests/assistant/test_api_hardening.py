@@ -5,6 +5,7 @@ import os
 import signal
 import sqlite3
 import threading
+import time
 
 import httpx
 import pytest
@@ -124,9 +125,10 @@ def test_a_process_killed_mid_write_leaves_a_valid_database(tmp_path):
     FeedbackStore(path).close()
     writer = multiprocessing.get_context("spawn").Process(target=_write_forever, args=(path,))
     writer.start()
-    deadline = __import__("time").monotonic() + 20
-    while FeedbackStore(path).count() < 50 and __import__("time").monotonic() < deadline:
-        pass
+    reader, deadline = FeedbackStore(path), time.monotonic() + 20
+    while reader.count() < 50 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    reader.close()
     os.kill(writer.pid, signal.SIGKILL)
     writer.join()
     db = sqlite3.connect(path)
