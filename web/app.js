@@ -59,6 +59,7 @@ const state = {
   history: [],          // [{question, answer}] — most recent last
   pending: false,
   doc: null,            // /api/document
+  docLoaded: null,      // the promise of loading it
   measures: null,       // /api/measures
   measureCache: new Map(),
   panelOpener: null,
@@ -376,6 +377,8 @@ async function openMeasure(n, { quotes = [], opener = null, fallback = null, doc
       fillPanel({ ...fallback, measure: n }, quotes);
     } else if (err instanceof ApiError && err.status === 404) {
       els.panelCopy.hidden = true;
+      await state.docLoaded; // the range comes from the document's parts
+      if (request !== state.panelRequest) return;
       const count = measureCount();
       panelMessage(count ? `本文件共${count}条（第1—${count}条），没有第${n}条。` : "未找到该条款");
     } else {
@@ -596,7 +599,7 @@ function wire() {
 }
 
 wire();
-loadDocument();
+state.docLoaded = loadDocument();
 openLinkedMeasure();
 const linkedQuestion = takeQuestionParam();
 if (linkedQuestion !== null) ask(linkedQuestion);
