@@ -262,18 +262,21 @@ function renderActions(data, question, cited, ctx) {
     reason.focus();
   });
 
-  const copyWithConfirmation = async (button, text, labels) => {
+  const copyWithConfirmation = async (button, text, labels, failure) => {
     const ok = await copyText(text);
     flashLabel(button, button.querySelector(".action-text"), ok, labels);
     if (!ok) {
-      status.textContent = "无法访问剪贴板，请手动选择文字复制";
+      status.textContent = failure;
       status.className = "action-status bad";
     }
   };
   copy.addEventListener("click", () => copyWithConfirmation(copy, String(data.answer || "") + citationsText(data),
-    { done: "已复制", failed: "复制失败", idle: "复制" }));
-  link.addEventListener("click", () => copyWithConfirmation(link, questionUrl(question),
-    { done: "已复制链接", failed: "复制失败", idle: "链接" }));
+    { done: "已复制", failed: "复制失败", idle: "复制" }, "无法访问剪贴板，请手动选择文字复制"));
+  link.addEventListener("click", () => {
+    const url = questionUrl(question);
+    copyWithConfirmation(link, url, { done: "已复制链接", failed: "复制失败", idle: "链接" },
+      `无法访问剪贴板，请手动复制链接：${url}`);
+  });
 
   return wrap;
 }
