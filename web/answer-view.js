@@ -17,11 +17,10 @@ const LABELS = {
     related: "相关条款",
     maybeRelated: "可能相关",
     hint: "可以换个说法再问，或",
+    hintReference: "也可以",
     browse: "浏览全部条款",
     suggestions: "可以这样问：",
     rendering: "非官方英文译文",
-    leadAnswer: "文件原文：",
-    leadNotCovered: "这份文件没有涉及这个问题。",
   },
   en: {
     heading: (q) => `Answer: ${q}`,
@@ -31,54 +30,54 @@ const LABELS = {
     related: "Related measures",
     maybeRelated: "Possibly related",
     hint: "Try asking in other words, or ",
+    hintReference: "You can also ",
     browse: "browse all measures",
     suggestions: "You could ask:",
     rendering: "Unofficial English rendering",
-    leadAnswer: "The document says (original Chinese):",
-    leadNotCovered: "The document does not cover this question.",
   },
 };
 
 const KINDS = new Set(["answer", "not_covered", "smalltalk", "unclear", "invalid_reference"]);
 const DECLINES = new Set(["not_covered", "invalid_reference"]);
-const LATIN = /[A-Za-z]/;
-const CJK = /[\u3400-\u9fff]/;
 
 function list(value) {
   return Array.isArray(value) ? value : [];
 }
 
-// The API names the kind and language; without them (an older server) they follow from scope and script.
-function kindOf(data) {
-  if (KINDS.has(data.kind)) return data.kind;
-  if (data.in_scope === false) return list(data.citations).length ? "not_covered" : "invalid_reference";
-  return "answer";
+function missingItem(term) {
+  return h("span", { class: "missing-item", "data-testid": "missing-item" }, term);
 }
 
-function langOf(data, question) {
-  if (data.lang === "en" || data.lang === "zh") return data.lang;
-  return LATIN.test(question) && !CJK.test(question) ? "en" : "zh";
+// `text` as nodes with each occurrence of a term (longest first) marked; and the terms found.
+function markTerms(text, terms) {
+  const sorted = [...terms].sort((a, b) => b.length - a.length);
+  const nodes = [];
+  const found = new Set();
+  let pos = 0;
+  for (;;) {
+    let next = null;
+    for (const term of sorted) {
+      const at = text.indexOf(term, pos);
+      if (at !== -1 && (next === null || at < next.at)) next = { at, term };
+    }
+    if (next === null) break;
+    nodes.push(text.slice(pos, next.at), missingItem(next.term));
+    found.add(next.term);
+    pos = next.at + next.term.length;
+  }
+  nodes.push(text.slice(pos));
+  return { nodes, found };
 }
 
-function leadOf(data, kind, t) {
-  if (typeof data.lead === "string" && data.lead.trim()) return data.lead;
-  if (kind === "answer") return t.leadAnswer;
-  if (kind === "not_covered") return t.leadNotCovered;
-  return String(data.answer || "");
-}
-
-export function citationLabel(c) {
+function citationLabel(c) {
   return `第${c.measure}条`;
 }
 
-// The plain-text form of the cited measures, appended to the answer text when it is copied.
-function citationsText(data) {
-  const cites = list(data.citations).filter((c) => list(c.quotes).length);
-  const related = list(data.citations).filter((c) => !list(c.quotes).length);
-  const fmt = (items) => items.map((c) => `${citationLabel(c)} ${c.title}`).join("；");
-  if (cites.length) return `\n出处：${fmt(cites)}`;
-  if (related.length) return `\n${data.in_scope ? "相关条款" : "可能相关"}：${fmt(related)}`;
-  return "";
+// What the copy button copies: the complete answer text, then the measures it quotes. (A decline's
+// text already names the possibly related measures.)
+function copiedText(data, cited) {
+  const sources = cited.map((c) => `${citationLabel(c)} ${c.title}`).join("；");
+  return String(data.answer || "") + (sources ? `\n出处：${sources}` : "");
 }
 
 function chip(c, ctx, { small = false, quotes = [] } = {}) {
@@ -121,13 +120,14 @@ function relatedSection(citations, label, lang, ctx) {
 function suggestionList(suggestions, t, ctx) {
   const items = suggestions.map((s) => h("li", {},
     h("button", { type: "button", class: "starter suggestion", "data-testid": "suggestion", onclick: () => ctx.ask(s) }, s)));
+  // The lead already introduces the examples ("比如可以问："); the heading is for screen readers.
   return h("section", { class: "suggestions", "aria-label": t.suggestions },
-    h("h3", { class: "section-label" }, t.suggestions), h("ul", { class: "suggestion-list" }, items));
+    h("h3", { class: "visually-hidden" }, t.suggestions), h("ul", { class: "suggestion-list" }, items));
 }
 
 export function renderAnswer(data, question, ctx) {
-  const kind = kindOf(data);
-  const lang = langOf(data, question);
+  const kind = KINDS.has(data.kind) ? data.kind : "answer";
+  const lang = data.lang === "en" ? "en" : "zh";
   const t = LABELS[lang];
   const citations = list(data.citations);
   const cited = citations.filter((c) => list(c.quotes).length);
@@ -145,14 +145,15 @@ export function renderAnswer(data, question, ctx) {
     bubble.append(h("p", { class: "decline-badge", "data-testid": "decline-badge" },
       icon("info"), kind === "invalid_reference" ? t.invalidReference : t.notCovered));
   }
+  // What a decline lacks is marked where the lead names it, and listed only if the lead does not.
+  const missing = kind === "not_covered" ? list(data.missing).filter((m) => typeof m === "string" && m.trim()) : [];
+  const lead = markTerms(String(data.lead || ""), missing);
   bubble.append(h("p", { class: "answer-lead", "data-testid": "answer-lead", lang: lang === "en" ? "en" : null },
-    leadOf(data, kind, t)));
-
-  const missing = list(data.missing).filter((m) => typeof m === "string" && m.trim());
-  if (kind === "not_covered" && missing.length) {
+    lead.nodes));
+  const unnamed = missing.filter((m) => !lead.found.has(m));
+  if (unnamed.length) {
     bubble.append(h("p", { class: "missing", "data-testid": "missing" },
-      h("span", { class: "missing-label" }, t.missing),
-      missing.map((m) => h("span", { class: "missing-item" }, m))));
+      h("span", { class: "missing-label" }, t.missing), unnamed.map(missingItem)));
   }
 
   if (cited.length) {
@@ -163,7 +164,7 @@ export function renderAnswer(data, question, ctx) {
     bubble.append(relatedSection(related, kind === "answer" ? t.related : t.maybeRelated, lang, ctx));
   }
   if (DECLINES.has(kind)) {
-    bubble.append(h("p", { class: "decline-hint" }, t.hint,
+    bubble.append(h("p", { class: "decline-hint" }, kind === "invalid_reference" ? t.hintReference : t.hint,
       h("button", { type: "button", class: "link-button inline-link", "data-testid": "browse-link", onclick: () => ctx.browse() }, t.browse),
       lang === "en" ? "." : "。"));
   }
@@ -270,7 +271,7 @@ function renderActions(data, question, cited, ctx) {
       status.className = "action-status bad";
     }
   };
-  copy.addEventListener("click", () => copyWithConfirmation(copy, String(data.answer || "") + citationsText(data),
+  copy.addEventListener("click", () => copyWithConfirmation(copy, copiedText(data, cited),
     { done: "已复制", failed: "复制失败", idle: "复制" }, "无法访问剪贴板，请手动选择文字复制"));
   link.addEventListener("click", () => {
     const url = questionUrl(question);

@@ -1,5 +1,6 @@
 """axe-core (bundled in the axe-playwright-python package: no CDN) finds no violations on the home
-page, an answer, a decline and an open measure panel, on a phone and on a desktop."""
+page, an answer, a decline, small talk, an English answer and an open measure panel, on a phone and
+on a desktop."""
 from __future__ import annotations
 
 import pytest
@@ -31,6 +32,9 @@ def test_no_axe_violations(browser, live_server: str, width: int, height: int):
         assert_no_violations(page, f"an answer, {width}px")
         ask(page, "医保怎么报销")
         assert_no_violations(page, f"a decline, {width}px")
+        ask(page, "你好")
+        ask(page, "Can teachers punish students?")
+        assert_no_violations(page, f"small talk and an English answer, {width}px")
         page.locator('[data-testid="citation-chip"][data-measure="7"]').first.click()
         expect(page.get_by_test_id("measure-panel").locator("mark").first).to_be_visible()
         assert_no_violations(page, f"the measure panel, {width}px")

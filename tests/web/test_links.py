@@ -2,6 +2,8 @@
 copy-link buttons of the measure panel and of an answer."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytest.importorskip("playwright.sync_api")
@@ -20,10 +22,10 @@ def test_measure_link_opens_the_measure(browser, live_server: str):
         expect(panel).to_be_visible()
         expect(panel.locator("h2")).to_have_text("第7条 提高教师待遇")
         expect(panel.get_by_test_id("measure-text")).to_contain_text("每班每月900元")
-        assert page.url.endswith("/#m7")
+        expect(page).to_have_url(live_server.rstrip("/") + "/#m7")
         page.keyboard.press("Escape")
         expect(panel).to_be_hidden()
-        assert page.url == live_server.rstrip("/") + "/"  # the address follows the panel
+        expect(page).to_have_url(live_server.rstrip("/") + "/")  # the address follows the panel
         expect(page.get_by_test_id("question-input")).to_be_focused()
     finally:
         page.context.close()
@@ -34,7 +36,7 @@ def test_opening_a_measure_puts_its_link_in_the_address(session: Page):
     page.get_by_test_id("browse-button").click()
     page.get_by_test_id("browse-measure").nth(11).click()
     expect(page.get_by_test_id("measure-panel")).to_contain_text("第12条")
-    assert page.url.endswith("/#m12")
+    expect(page).to_have_url(re.compile(r"/#m12$"))
 
 
 def test_changing_the_hash_opens_that_measure(session: Page):
@@ -66,7 +68,7 @@ def test_question_link_asks_once(browser, live_server: str):
     try:
         expect(page.get_by_test_id("message-user")).to_have_text(["班主任每月绩效多少"])
         expect(wait_answer(page, 0)).to_contain_text("900")
-        assert page.url == live_server.rstrip("/") + "/"  # cleaned, so that a reload does not ask again
+        expect(page).to_have_url(live_server.rstrip("/") + "/")  # cleaned, so that a reload does not ask again
 
         asked: list[str] = []
         page.on("request", lambda r: asked.append(r.url) if r.url.endswith("/api/ask") else None)
