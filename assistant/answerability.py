@@ -53,9 +53,11 @@ class FactCue:
 # The kinds of fact people ask for. A quote that answers holds such a fact; a document that speaks
 # of the topic but holds none (a fee, a date, a phone number) does not answer.
 _CUES = (
-    FactCue("amount", re.compile(r"多少钱|几块|多少元|[发给补涨交收拿付]多少|费[用]?[是有要]?多少|收费标准|价格|价钱|"
+    FactCue("amount", re.compile(r"多少钱|几块|多少元|[发给补交收拿付]多少|费[用]?[是有要]?多少|收费标准|价格|价钱|"
                                  r"how much (money|does|is|will|do)|\bcost\b|\bprice\b|\bcharge\b", re.I),
-            re.compile(r"\d+(\.\d+)?\s*(万|亿)?元|\d+(\.\d+)?\s*%|百分之")),
+            re.compile(r"\d+(\.\d+)?\s*(万|亿)?元")),
+    FactCue("rate", re.compile(r"[涨增降]了?多少|增长多少|比例是多少|占比多少|what percent|how much (more|less)", re.I),
+            re.compile(r"\d+(\.\d+)?\s*%|百分之|\d+(\.\d+)?\s*(万|亿)?元")),
     FactCue("time", re.compile(r"几点|几时|what time|opening hours", re.I),
             re.compile(r"\d+\s*[点时:：]")),
     FactCue("date", re.compile(r"什么时候|啥时候|哪天|哪一天|几号|几月|哪年|日期|截止|^when\b|\bwhen (is|are|will|do|does|can|should)\b|"

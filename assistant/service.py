@@ -1,7 +1,7 @@
 """The assistant as one object: load (or build) everything once, then answer questions.
 
-The pipeline for one question: small talk or unreadable text is answered before any search; a
-reference (第7条) is answered from that measure, or with the valid range when it does not exist;
+The pipeline for one question: a reference (第7条) is answered from that measure, or with the
+valid range when it does not exist; small talk or unreadable text is answered without any search;
 anything else is searched, its quotes selected, and `answerability` decides whether they answer.
 A follow-up (那寄宿制的呢？) is searched together with the previous question, but whether it is
 answerable is judged on its own words: history is never quoted and never decides scope alone.
@@ -103,10 +103,10 @@ class PolicyAssistant:
 
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
         question = question.strip()
-        if kind := self.smalltalk.classify(question):
-            return self.compose.smalltalk(question, kind, self.suggestions(question))
         if (reference := find_references(question)) is not None:
             return self._answer_reference(question, reference)
+        if kind := self.smalltalk.classify(question):
+            return self.compose.smalltalk(question, kind, self.suggestions(question))
         previous = history[-1].question.strip() if history else ""
         if previous and is_follow_up(question):
             earlier = find_references(previous)
