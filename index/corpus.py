@@ -1,6 +1,7 @@
-"""Read a document and its companions from the corpus folder.
+"""Read the documents of the corpus folder and their companions.
 
-For a document `NAME.txt`: its metadata `NAME.json` (title, issuers, date), its unofficial English
+A document is `NAME.txt` with its metadata `NAME.json` beside it (title, issuers, level, version and
+in-force dates; see README); NAME is the document's id. Its companions: its unofficial English
 rendering `NAME.en.jsonl` (one clause per line, ids `mN.sK.cJ` = clause J of sentence K of measure N,
 each line holding the Chinese it renders so that a changed text cannot keep a stale rendering), and
 its everyday questions `NAME.questions.tsv` (`MEASURE<TAB>question`). Companions are optional; all of
@@ -11,11 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from index.document import Document, EverydayQuestion, Rendering, Span
 from index.parse import parse_document
+
+LEVELS = ("国家", "山东省", "聊城市")  # national law first, then the province, then the city's policy
 
 RENDERING_NOTE = "Unofficial English translation; the Chinese text is authoritative."
 _CLAUSE_ID = re.compile(r"^m(\d+)\.s(\d+)\.c(\d+)$")
@@ -44,13 +48,47 @@ class CorpusFiles:
         return (self.text, self.metadata, self.rendering, self.questions)
 
 
+@dataclass(frozen=True)
+class Source:
+    """One document of the corpus with its companions."""
+
+    document: Document
+    rendering: Rendering | None
+    questions: tuple[EverydayQuestion, ...]
+
+
+def document_paths(folder: Path) -> list[Path]:
+    """The documents in `folder`: each `NAME.txt` with a `NAME.json` beside it (other .txt files are
+    not documents), national first, then provincial, then local."""
+    paths = [p for p in Path(folder).glob("*.txt") if CorpusFiles(p).metadata.is_file()]
+    if not paths:
+        raise FileNotFoundError(f"no documents in {folder}: expected NAME.txt with NAME.json beside it "
+                                f"(set POLICY_ASSISTANT_CORPUS)")
+
+    def order(path: Path) -> tuple[int, str]:
+        level = json.loads(CorpusFiles(path).metadata.read_text(encoding="utf-8")).get("level", "")
+        return (LEVELS.index(level) if level in LEVELS else len(LEVELS), path.stem)
+    return sorted(paths, key=order)
+
+
+def read_corpus(folder: Path) -> list[Source]:
+    return [read_source(path) for path in document_paths(folder)]
+
+
+def read_source(path: Path) -> Source:
+    document = read_document(path)
+    files = CorpusFiles(path)
+    return Source(document, read_rendering(document, files.rendering),
+                  tuple(read_everyday_questions(document, files.questions)))
+
+
 def read_document(path: Path) -> Document:
-    """Parse `path`, taking title, issuers and date from the sidecar `.json` where present."""
+    """Parse `path` (its id is the file stem), taking title, issuers, dates and level from the sidecar `.json`."""
     if not path.is_file():
-        raise FileNotFoundError(f"document not found: {path} (set POLICY_ASSISTANT_DOCUMENT)")
+        raise FileNotFoundError(f"document not found: {path}")
     sidecar = CorpusFiles(path).metadata
     metadata = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.is_file() else {}
-    return parse_document(path.read_text(encoding="utf-8"), metadata)
+    return parse_document(path.read_text(encoding="utf-8"), {**metadata, "id": path.stem})
 
 
 def read_rendering(document: Document, path: Path) -> Rendering | None:
@@ -104,10 +142,10 @@ def read_everyday_questions(document: Document, path: Path) -> list[EverydayQues
     return questions
 
 
-def corpus_checksum(path: Path, *extra: Path) -> str:
-    """sha256 over the document's files and `extra` ones: changing any makes a built index stale."""
+def corpus_checksum(documents: Sequence[Path], *extra: Path) -> str:
+    """sha256 over the documents' files and `extra` ones: changing any makes a built index stale."""
     digest = hashlib.sha256()
-    for part in (*CorpusFiles(path).files, *extra):
+    for part in (*(f for path in documents for f in CorpusFiles(path).files), *extra):
         digest.update(str(part.name).encode())
         if part.is_file():
             digest.update(part.read_bytes())

@@ -1,4 +1,4 @@
-"""The typed shape of a policy document: parts, numbered measures, sentences and clauses.
+"""The typed shape of a document: parts (or chapters), numbered measures (or articles), sentences and clauses.
 
 Offsets (`start`, `end`) are character positions in the owning measure's `text`, so a quote can be
 highlighted in place.
@@ -26,11 +26,14 @@ class Sentence(Span):
 
 @dataclass(frozen=True)
 class Measure:
+    """A numbered measure of a policy (第7条 提高教师待遇) or an article of a statute (第二十五条)."""
+
     number: int
-    title: str  # the words before the first 。, e.g. "提高教师待遇"
-    part: int  # number of the part it belongs to
-    part_title: str  # e.g. "坚持教师为本,打造高素质专业化师资队伍"
-    text: str  # full text after "7.", title included
+    label: str  # how the document numbers it: "第7条", "第二十五条"
+    title: str  # the words before the first 。 ("提高教师待遇"); an article's is its label
+    part: int  # number of the part or chapter it belongs to; 0 in a document without them
+    part_title: str  # e.g. "坚持教师为本,打造高素质专业化师资队伍", "待遇"
+    text: str  # the policy measure's text after "7." (title included); the article's after "第X条 "
     sentences: tuple[Sentence, ...]  # the body after the title
 
     @property
@@ -40,36 +43,58 @@ class Measure:
 
 @dataclass(frozen=True)
 class Part:
+    """A part of a policy (二、…) or a chapter of a statute (第六章 待遇)."""
+
     number: int
-    numeral: str  # "二"
+    heading: str  # as the document writes it: "二、坚持教师为本,…", "第六章 待遇"
     title: str
     measures: tuple[int, ...]
-
-    @property
-    def heading(self) -> str:
-        return f"{self.numeral}、{self.title}"
 
 
 @dataclass(frozen=True)
 class Document:
+    """One text of the corpus and what is known about it (`corpus/NAME.json`)."""
+
     title: str
     issuers: tuple[str, ...]
-    date: str  # ISO 8601, e.g. "2023-08-28"
+    date: str  # ISO 8601: the version of the text (issued, adopted or last amended)
     preamble: str
     parts: tuple[Part, ...]
     measures: tuple[Measure, ...]
+    id: str = ""  # the file stem: "teachers-law"
+    family: str = ""  # the parser that read it: "policy" (意见: parts and measures) or "statute" (章/条)
+    level: str = ""  # 国家 | 山东省 | 聊城市
+    kind: str = ""  # 法律 | 行政法规 | 地方性法规 | 政策文件
+    short_title: str = ""  # how people name it: 教师法
+    aliases: tuple[str, ...] = ()  # other names people use, Chinese or English
+    title_en: str = ""
+    version: str = ""  # what happened on `date`: 修正, 修订, 通过 (empty: nothing to show)
+    in_force: str = ""  # ISO 8601: since when this version applies
 
     def measure(self, number: int) -> Measure:
         for m in self.measures:
             if m.number == number:
                 return m
-        raise KeyError(f"no measure {number}; this document has 1–{len(self.measures)}")
+        raise KeyError(f"no {self.noun} {number}; {self.name} has 1–{len(self.measures)}")
 
     def part(self, number: int) -> Part:
         for p in self.parts:
             if p.number == number:
                 return p
-        raise KeyError(f"no part {number}; this document has 1–{len(self.parts)}")
+        raise KeyError(f"no part {number}; {self.name} has 1–{len(self.parts)}")
+
+    def heading(self, measure: Measure) -> str:
+        """The heading of the measure's part or chapter; empty in a document without them."""
+        return self.part(measure.part).heading if measure.part else ""
+
+    @property
+    def name(self) -> str:
+        """The short name people use, else the title."""
+        return self.short_title or self.title
+
+    @property
+    def noun(self) -> str:
+        return "article" if self.family == "statute" else "measure"
 
 
 @dataclass(frozen=True)

@@ -39,14 +39,21 @@ def chinese_numeral_value(numeral: str) -> int | None:
 
 
 def int_to_chinese(number: int) -> str:
-    """The inverse for 1–99, the range parts and measures use.
+    """The inverse for 1–999, the range parts, measures and articles use, written as statutes write
+    them (第一百一十条: 一十 after a hundred).
 
-    >>> int_to_chinese(4), int_to_chinese(12), int_to_chinese(20)
-    ('四', '十二', '二十')
+    >>> int_to_chinese(4), int_to_chinese(12), int_to_chinese(20), int_to_chinese(105), int_to_chinese(132)
+    ('四', '十二', '二十', '一百零五', '一百三十二')
     """
-    if not 1 <= number <= 99:
+    if not 1 <= number <= 999:
         raise ValueError(f"out of range: {number}")
     names = "零一二三四五六七八九"
+    hundreds, rest = divmod(number, 100)
+    if hundreds:
+        if rest == 0:
+            return names[hundreds] + "百"
+        tail = "零" + names[rest] if rest < 10 else ("一" if rest < 20 else "") + int_to_chinese(rest)
+        return names[hundreds] + "百" + tail
     tens, ones = divmod(number, 10)
     if tens == 0:
         return names[ones]
@@ -55,18 +62,13 @@ def int_to_chinese(number: int) -> str:
 
 def _canonical_forms() -> dict[str, int]:
     """Every way 0–999 is written: 十二 and 一十二, 一百零五, 二百 and 两百."""
-    names = "零一二三四五六七八九"
     forms = {"零": 0, "〇": 0}
-    for n in range(1, 100):
+    for n in range(1, 1000):
         forms[int_to_chinese(n)] = n
         if 10 <= n < 20:
             forms["一" + int_to_chinese(n)] = n
-    for hundreds in range(1, 10):
-        for head in {names[hundreds] + "百", ("两百" if hundreds == 2 else names[hundreds] + "百")}:
-            forms[head] = hundreds * 100
-            for rest in range(1, 100):
-                tail = "零" + names[rest] if rest < 10 else ("一" if rest < 20 else "") + int_to_chinese(rest)
-                forms[head + tail] = hundreds * 100 + rest
+    for n in range(200, 300):
+        forms["两" + int_to_chinese(n)[1:]] = n
     return forms
 
 

@@ -54,7 +54,7 @@ def load_index(index_dir: Path, *, corpus_sha256: str, model_id: str) -> IndexSt
 
     records = json.loads((index_dir / UNITS).read_text(encoding="utf-8"))["units"]
     dense = faiss.read_index(str(index_dir / DENSE))
-    units = tuple(Unit(r["measure"], r["kind"], r["text"], r["start"], r["end"]) for r in records)
+    units = tuple(Unit(r["document"], r["measure"], r["kind"], r["text"], r["start"], r["end"]) for r in records)
     if dense.ntotal != len(units) or dense.d != manifest["model"]["dim"]:
         raise IndexStale(f"index at {index_dir} is inconsistent: rebuild it with `policy-assistant build`")
     return IndexStore(
@@ -69,7 +69,7 @@ def _problem(manifest: dict, index_dir: Path, corpus_sha256: str, model_id: str)
     if manifest.get("format") != FORMAT_VERSION:
         return f"built in format {manifest.get('format')}, this version reads {FORMAT_VERSION}"
     if manifest["corpus"]["sha256"] != corpus_sha256:
-        return "the document has changed since it was built"
+        return "the corpus has changed since it was built"
     if manifest["model"]["id"] != model_id:
         return f"built with model {manifest['model']['id']}, configured model is {model_id}"
     built_faiss = manifest["libraries"].get("faiss-cpu", "").split(".")[:1]

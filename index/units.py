@@ -1,17 +1,22 @@
-"""The retrieval units of a document: each measure whole, its sentences, clauses and phrases, their
-English rendering, and the everyday questions that point to it.
+"""The retrieval units of a document: each measure (or article) whole, its sentences, clauses and
+phrases, their English rendering, and the everyday questions that point to it. Every unit carries
+its document's id.
 
 Dense search scores a measure both as a whole and by its best-matching piece: a question about one
 rule in a long measure matches the rule's phrase far better than the whole measure's average. The
 rendering lets an English question meet English text; the everyday questions let a colloquial one
 meet the words people use rather than the document's.
 
+Phrases (pieces between commas) are units only in a policy: it packs many rules into one long
+sentence joined by commas, while a statute gives each rule its own paragraph or list item, so its
+sentences are already the pieces (and phrases would triple the index, and its build time).
+
 >>> from index.parse import parse_document
 >>> doc = parse_document("T\\n一、P\\n1.甲。按照A标准,用于B;按照C标准,用于D。\\n")
 >>> [u.kind for u in units_of(doc)]
 ['measure', 'sentence', 'clause', 'clause', 'phrase', 'phrase']
->>> [u.kind for u in units_of(doc, questions=[EverydayQuestion(1, "甲怎么办")])][-1]
-'question'
+>>> [(u.document, u.kind) for u in units_of(doc, questions=[EverydayQuestion(1, "甲怎么办")])][-1]
+('', 'question')
 """
 from __future__ import annotations
 
@@ -31,6 +36,7 @@ WHOLE_KINDS = ("measure", "measure_en")
 
 @dataclass(frozen=True)
 class Unit:
+    document: str  # the document's id; empty for off-topic statements, which belong to none
     measure: int  # 0 for off-topic statements, which belong to no measure
     kind: str  # "measure" | "sentence" | "clause" | "phrase" | "measure_en" | "clause_en" | "question" | "off_topic"
     text: str
@@ -40,28 +46,31 @@ class Unit:
 
 def units_of(document: Document, rendering: Rendering | None = None,
              questions: Sequence[EverydayQuestion] = ()) -> Iterator[Unit]:
+    doc = document.id
+    phrases = document.family != "statute"
     for m in document.measures:
-        yield Unit(m.number, "measure", m.text, 0, len(m.text))
+        yield Unit(doc, m.number, "measure", m.text, 0, len(m.text))
         for sentence in m.sentences:
-            yield Unit(m.number, "sentence", sentence.text, sentence.start, sentence.end)
+            yield Unit(doc, m.number, "sentence", sentence.text, sentence.start, sentence.end)
             clauses = sentence.clauses if len(sentence.clauses) > 1 else ()
             for clause in clauses:
-                yield Unit(m.number, "clause", clause.text, clause.start, clause.end)
-            for clause in sentence.clauses:
-                yield from _phrases(m.number, clause)
+                yield Unit(doc, m.number, "clause", clause.text, clause.start, clause.end)
+            if phrases:
+                for clause in sentence.clauses:
+                    yield from _phrases(doc, m.number, clause)
         if rendering is not None:
             if text := rendering.measure_text(m):
-                yield Unit(m.number, "measure_en", text, 0, len(m.text))
+                yield Unit(doc, m.number, "measure_en", text, 0, len(m.text))
             for clause in m.clauses:
                 if text := rendering.clause(m.number, clause):
-                    yield Unit(m.number, "clause_en", text, clause.start, clause.end)
+                    yield Unit(doc, m.number, "clause_en", text, clause.start, clause.end)
     for q in questions:
-        yield Unit(q.measure, "question", q.text, 0, 0)
+        yield Unit(doc, q.measure, "question", q.text, 0, 0)
 
 
-def _phrases(measure: int, clause: Span) -> Iterator[Unit]:
+def _phrases(doc: str, measure: int, clause: Span) -> Iterator[Unit]:
     phrases = list(split_spans(clause.text, PHRASE_ENDS, clause.start))
     if len(phrases) > 1:
         for p in phrases:
             if len(p.text) >= MIN_PHRASE_CHARS:
-                yield Unit(measure, "phrase", p.text, p.start, p.end)
+                yield Unit(doc, measure, "phrase", p.text, p.start, p.end)
