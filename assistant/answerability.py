@@ -51,25 +51,33 @@ class FactCue:
 
 
 # The kinds of fact people ask for. A quote that answers holds such a fact; a document that speaks
-# of the topic but holds none (a fee, a date, a phone number) does not answer.
+# of the topic but holds none (a fee, a date, a phone number) does not answer. Statutes write their
+# numbers in Chinese (五百元, 九月十日, 十日内), the policy in digits: evidence accepts both.
+_N = "[一二三四五六七八九十百千万两零〇]"
+_NUMBER = rf"(\d+(\.\d+)?|{_N}+)"
+_SPAN = rf"{_NUMBER}\s*个?(工作日|日|天|周|星期|个月|月|年|小时|分钟)"
 _CUES = (
-    FactCue("amount", re.compile(r"多少钱|几块|多少元|[发给补交收拿付]多少|费[用]?[是有要]?多少|收费标准|价格|价钱|"
+    FactCue("amount", re.compile(r"多少钱|几块|多少元|[发给补交收拿付扣退减]多少|费[用]?[是有要]?多少|"
+                                 r"收费标准(?!.{0,8}(谁|哪个部门|哪些部门|哪级))|价格(是)?多少|什么价|价钱|"
                                  r"how much (money|does|is|will|do)|\bcost\b|\bprice\b|\bcharge\b", re.I),
-            re.compile(r"\d+(\.\d+)?\s*(万|亿)?元")),
+            re.compile(rf"{_NUMBER}\s*(万|亿)?元")),
     FactCue("rate", re.compile(r"[涨增降]了?多少|增长多少|比例是多少|占比多少|what percent|how much (more|less)", re.I),
             re.compile(r"\d+(\.\d+)?\s*%|百分之|\d+(\.\d+)?\s*(万|亿)?元")),
     FactCue("time", re.compile(r"几点|几时|what time|opening hours", re.I),
-            re.compile(r"\d+\s*[点时:：]")),
+            re.compile(r"\d+\s*[点时:：]|[一二三四五六七八九十]+时")),
     FactCue("date", re.compile(r"什么时候|啥时候|哪天|哪一天|几号|几月|哪年|日期|截止|^when\b|\bwhen (is|are|will|do|does|can|should)\b|"
-                               r"what date|deadline", re.I),
-            re.compile(r"\d{4}\s*年|\d+\s*月|\d+\s*日|年底|年前")),
+                               r"what date", re.I),
+            re.compile(rf"\d{{4}}\s*年|\d+\s*月|\d+\s*日|年底|年前|{_N}+月({_N}+日)?")),
+    FactCue("duration", re.compile(r"多长时间|多久|多少天|期限|how long|deadline|within how many", re.I),
+            re.compile(rf"{_SPAN}|\d{{4}}\s*年|\d+\s*月|\d+\s*日")),
     FactCue("count", re.compile(r"(?<!第)几[个所名家节次门天年项位]|多少[个所名家节次门天年项位人]|how many", re.I),
-            re.compile(r"\d|[一二三四五六七八九十百千万两]+[个所名家节次门天年项位条人类]")),
+            re.compile(rf"\d|{_N}+[个所名家节次门天年项位条人类日周]|{_SPAN}")),
     FactCue("score", re.compile(r"分数线|录取分|多少分|几分|score line|cut-?off|passing (score|mark)|what score", re.I),
             re.compile(r"\d+\s*分")),
-    FactCue("contact", re.compile(r"电话|地址|网址|邮箱|联系方式|热线|phone|address|website|e-?mail|contact|hotline", re.I),
-            re.compile(r"电话|地址|网址|邮箱|热线|\d{7,}")),
-    FactCue("names", re.compile(r"名单|是谁|叫什么|叫啥|名字|名称|哪些[学校镇县区单位家]|哪几[所个家]|是哪[些几所家]|"
+    FactCue("contact", re.compile(r"电话|地址|网址|邮箱|联系方式|热线|在哪[里儿]?办公|办公地点|phone|address|website|"
+                                  r"e-?mail|contact|hotline", re.I),
+            re.compile(r"\d{5,}|\d{3,4}-\d{7,8}|https?://|www\.|@|[路街道]\d+号")),
+    FactCue("names", re.compile(r"名单|是谁(?!.{0,2}[定管负批认审发办聘任决])|叫什么|叫啥|名字|名称|哪些[学校镇县区单位家]|哪几[所个家]|是哪[些几所家]|"
                                 r"who is|who are|names? of|list of|which [a-z ]*(schools|towns|counties|universities)", re.I),
             re.compile(r"名单|[\u4e00-\u9fff]{2,}(大学|学院|学校|中学|小学|幼儿园)")),
     FactCue("procedure", re.compile(r"手续|流程|怎么申请|如何申请|怎么报名|怎么办理|去哪[儿里]?办|要啥材料|什么材料|"

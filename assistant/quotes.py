@@ -4,15 +4,18 @@ Candidates are clauses (sentences split on ；/;), so a question about 班主任
 900元 and 1000元, not the whole pay measure. Each is scored by its dense similarity (the best of
 the clause, its phrases and its English rendering) and by BM25 over all clauses (with their
 renderings), each min-max normalised within the measure, half and half. BM25 statistics are those of
-the measure's own document.
+the measure's own document. When the question asks for a kind of fact (an amount, a date, a time
+span), a clause holding one comes first if it matches the question well enough (`FACT_GATE`).
+A list's lead-in (教师享有下列权利：) says nothing alone: it is quoted with its items.
 
 >>> QuoteSelector(documents, store).select(("liaocheng-education-2023", 7), result)  # doctest: +SKIP
 ['按照非寄宿制学校每班每月900元标准、寄宿制学校每班每月1000元标准,增加绩效工资总量,用于班主任和德育管理团队的绩效考核奖励;']
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import accumulate
 
 import numpy as np
@@ -56,15 +59,43 @@ class QuoteSelector:
             ends = list(accumulate(len(self._clauses[key]) for key in keys))
             self._rows.update({key: slice(end - len(self._clauses[key]), end) for key, end in zip(keys, ends)})
 
-    def select(self, key: tuple[str, int], similarity: np.ndarray, tokens: tuple[str, ...]) -> list[Span]:
-        """The best clauses of measure `key` (document id, number), in document order."""
+    def select(self, key: tuple[str, int], similarity: np.ndarray, tokens: tuple[str, ...],
+               wanted: Callable[[str], bool] | None = None) -> list[Span]:
+        """The best clauses of measure `key` (document id, number), in document order; `wanted(text)`:
+        does a clause hold the kind of fact the question asks for."""
         entries = self._clauses[key]
         dense = np.array([max([similarity[own], *similarity[inside]]) for _, own, inside in entries])
         lexical = self._bm25[key[0]].scores(list(tokens), self._rows[key])
         combined = _minmax(dense) if lexical.max() <= 0 else 0.5 * _minmax(dense) + 0.5 * _minmax(lexical)
+        if wanted is not None:
+            combined = combined + np.array([1.0 if wanted(span.text) and c >= FACT_GATE * combined.max() else 0.0
+                                            for (span, _, _), c in zip(entries, combined)])
         best = np.argsort(-combined, kind="stable")[: self.max_quotes]
-        keep = sorted(i for i in best if combined[i] >= self.keep_ratio * combined[best[0]])
-        return [entries[i][0] for i in keep]
+        keep = {int(i) for i in best if combined[i] >= self.keep_ratio * combined[best[0]]}
+        for i in list(keep):
+            keep.update(_items(entries, i, combined))
+        return [entries[i][0] for i in sorted(keep)]
+
+
+# A clause holding the asked-for fact comes first only if it matches at least this share of the best
+# clause's score: else any number in the measure would pass for the answer (and the decline rule
+# that a question asking for an amount needs quotes holding one would never fire).
+FACT_GATE = 0.5
+_LEAD_IN = re.compile(r"[：:]$")
+_ITEM = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
+MAX_ITEMS = 6  # of a longer list, only the best-matching items are quoted with its lead-in
+
+
+def _items(entries: list[tuple[Span, int, list[int]]], lead_in: int, combined: np.ndarray) -> list[int]:
+    """The list items (（一）…) following clause `lead_in` when it is a list's lead-in, else none."""
+    if not _LEAD_IN.search(entries[lead_in][0].text):
+        return []
+    items = []
+    for i in range(lead_in + 1, len(entries)):
+        if not _ITEM.match(entries[i][0].text):
+            break
+        items.append(i)
+    return sorted(items, key=lambda i: -combined[i])[:MAX_ITEMS]
 
 
 def _minmax(values: np.ndarray) -> np.ndarray:

@@ -7,7 +7,10 @@ and to its best everyday question. A signal with nothing to say (BM25 when no wo
 
 One index holds every document; a search runs over a scope, the documents it may answer from. Its
 BM25 statistics are those of the scope alone, so that searching one document ranks exactly as an
-index of that document alone would.
+index of that document alone would. A view only some documents of the scope have (an English
+rendering, everyday questions) is left out of the scope's ranking: it would rank those documents
+above the others for no reason but their having it. A statute's article is also found by its
+document's short name and chapter heading (a policy measure carries its own title).
 
 Whether the documents answer the question at all is not decided here but in `answerability`, from
 the evidence this returns (similarities, the null-model margin).
@@ -33,6 +36,7 @@ from index.tokenize import tokenize
 from index.units import PIECE_KINDS, WHOLE_KINDS
 
 SCOPES_CACHED = 64  # scopes (sets of documents) whose BM25 is kept; each is a few MB
+BAG_KINDS = ("measure", "measure_en", "question")  # the units whose words make a measure's BM25 document
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class SearchResult:
 class _Scope:
     rows: np.ndarray  # positions (in `Searcher.keys`) of the measures in scope, in document order
     bm25: BM25
+    owners: dict[str, np.ndarray]  # per signal: each unit's measure position, -1 for units it leaves out
 
 
 class Searcher:
@@ -77,20 +82,22 @@ class Searcher:
         self.keys = [(d.id, m.number) for d in documents for m in d.measures]
         position = {key: i for i, key in enumerate(self.keys)}
         self._document_of = np.array([doc for doc, _ in self.keys])
-        kinds = np.array([u.kind for u in store.units])
-        owner = np.array([position.get((u.document, u.measure), -1) for u in store.units])
-        self._owners = {name: np.where(np.isin(kinds, group), owner, -1)
-                        for name, group in (("whole", WHOLE_KINDS), ("piece", PIECE_KINDS), ("question", ("question",)))}
+        self._kinds = kinds = np.array([u.kind for u in store.units])
+        self._owner = owner = np.array([position.get((u.document, u.measure), -1) for u in store.units])
+        self._unit_document = np.array([u.document for u in store.units])
         self._off_topic = np.flatnonzero(kinds == "off_topic")
         self._taught = {_normalise(u.text): position[(u.document, u.measure)] for u in store.units if u.kind == "question"}
         pieces = np.isin(kinds, (*PIECE_KINDS, "question"))
         self._members = {key: np.flatnonzero(pieces & (owner == i)) for i, key in enumerate(self.keys)}
-        bags: dict[int, list[str]] = defaultdict(list)
+        self._bags: list[dict[str, list[str]]] = [defaultdict(list) for _ in self.keys]  # per measure: kind -> tokens
         for i, unit in enumerate(store.units):
-            if unit.kind in ("measure", "measure_en", "question"):
-                bags[owner[i]].extend(store.tokens[i])
-        headings = [tokenize(self.documents[doc].measure(n).part_title) for doc, n in self.keys]
-        self._bags = [bags[i] + headings[i] for i in range(len(self.keys))]
+            if unit.kind in BAG_KINDS and owner[i] >= 0:
+                self._bags[owner[i]][unit.kind].extend(store.tokens[i])
+        for i, (doc, n) in enumerate(self.keys):
+            document = self.documents[doc]
+            names = document.name if document.family == "statute" else ""
+            self._bags[i]["heading"] = tokenize(f"{names} {document.measure(n).part_title}")
+        self._has = {kind: set(self._unit_document[kinds == kind]) for kind in ("measure_en", "question")}
         self._scope = lru_cache(maxsize=SCOPES_CACHED)(self._make_scope)
 
     def search(self, question: str, documents: Sequence[str]) -> SearchResult:
@@ -98,7 +105,7 @@ class Searcher:
         scope = self._scope(tuple(sorted(documents)))
         similarity = self.store.search(self.embedder.query(question))
         tokens = tuple(tokenize(question))
-        whole, piece, asked = (self._best_per_measure(similarity, self._owners[n])[scope.rows]
+        whole, piece, asked = (self._best_per_measure(similarity, scope.owners[n])[scope.rows]
                                for n in ("whole", "piece", "question"))
         lexical = scope.bm25.scores(list(tokens))
         fused = sum(_reciprocal_ranks(s, self.rrf_k) for s in (lexical, whole, piece, asked) if s.max() > 0)
@@ -120,8 +127,16 @@ class Searcher:
         unknown = set(documents) - set(self.documents)
         if unknown or not documents:
             raise ValueError(f"unknown documents {sorted(unknown)}: the index holds {sorted(self.documents)}")
+        # a view counts only when every document of the scope has it
+        left_out = {kind for kind, having in self._has.items() if not set(documents) <= having}
+        if "measure_en" in left_out:
+            left_out.add("clause_en")
         rows = np.flatnonzero(np.isin(self._document_of, documents))
-        return _Scope(rows, BM25([self._bags[i] for i in rows]))
+        in_scope = np.isin(self._unit_document, documents) & ~np.isin(self._kinds, list(left_out))
+        owners = {name: np.where(in_scope & np.isin(self._kinds, group), self._owner, -1)
+                  for name, group in (("whole", WHOLE_KINDS), ("piece", PIECE_KINDS), ("question", ("question",)))}
+        bags = [[t for kind, tokens in self._bags[i].items() if kind not in left_out for t in tokens] for i in rows]
+        return _Scope(rows, BM25(bags), owners)
 
     def _best_per_measure(self, similarity: np.ndarray, owner: np.ndarray) -> np.ndarray:
         best = np.full(len(self.keys), -1.0, dtype=np.float32)

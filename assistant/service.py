@@ -24,7 +24,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from assistant.answer import Cited, Composer, language
-from assistant.answerability import AnswerabilityModel, Evidence, Vocabulary, gather_evidence
+from assistant.answerability import AnswerabilityModel, Evidence, Vocabulary, fact_cues, gather_evidence
 from assistant.quotes import QuoteSelector
 from assistant.references import Reference, find_references
 from assistant.routing import DocumentNames
@@ -155,7 +155,9 @@ class PolicyAssistant:
         best = ranked[0].score
         answering = [r for i, r in enumerate(ranked) if i == 0 or (
             i == 1 and r.score >= self.settings.second_measure_ratio * best)]
-        cited = [self._cited(r.key, r.score, self.quotes.select(r.key, result.unit_similarity, result.tokens))
+        cues = fact_cues(question)
+        wanted = (lambda text: any(c.evidence.search(text) for c in cues)) if cues else None
+        cited = [self._cited(r.key, r.score, self.quotes.select(r.key, result.unit_similarity, result.tokens, wanted))
                  for r in answering]
         cited += [self._cited(r.key, r.score, []) for r in ranked[len(answering):]]
         top = ranked[0].key

@@ -83,12 +83,12 @@ def embed_units(units: list[Unit], embedder: Embedder, *, progress: bool = False
     vectors = np.empty((len(units), embedder.dim), dtype=np.float32)
     asked = [i for i, u in enumerate(units) if u.kind == "question"]
     passages = [i for i, u in enumerate(units) if u.kind != "question"]
-    texts = list(dict.fromkeys(units[i].text for i in passages))
+    texts = list(dict.fromkeys(units[i].embedded for i in passages))
     if texts:
         row = {text: r for r, text in enumerate(texts)}
-        vectors[passages] = embedder.passages(texts, progress=progress)[[row[units[i].text] for i in passages]]
+        vectors[passages] = embedder.passages(texts, progress=progress)[[row[units[i].embedded] for i in passages]]
     if asked:
-        vectors[asked] = np.stack([embedder.query(units[i].text) for i in asked])
+        vectors[asked] = embedder.queries([units[i].embedded for i in asked], progress=progress)
     return vectors
 
 

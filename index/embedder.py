@@ -78,6 +78,10 @@ class Embedder:
         """Unit vectors, one row per text, float32."""
         return self._encode(texts, self._passage_prompt, progress)
 
+    def queries(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        """`query` for many texts at once (batched, uncached): what an index of questions needs."""
+        return self._encode(texts, self._query_prompt, progress)
+
     def _embed_query(self, text: str) -> np.ndarray:
         vector = self._encode([text], self._query_prompt, False)[0]
         vector.setflags(write=False)  # shared by the cache: nobody may change it

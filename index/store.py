@@ -54,7 +54,8 @@ def load_index(index_dir: Path, *, corpus_sha256: str, model_id: str) -> IndexSt
 
     records = json.loads((index_dir / UNITS).read_text(encoding="utf-8"))["units"]
     dense = faiss.read_index(str(index_dir / DENSE))
-    units = tuple(Unit(r["document"], r["measure"], r["kind"], r["text"], r["start"], r["end"]) for r in records)
+    units = tuple(Unit(r["document"], r["measure"], r["kind"], r["text"], r["start"], r["end"], r["context"])
+                  for r in records)
     if dense.ntotal != len(units) or dense.d != manifest["model"]["dim"]:
         raise IndexStale(f"index at {index_dir} is inconsistent: rebuild it with `policy-assistant build`")
     return IndexStore(

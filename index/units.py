@@ -7,6 +7,10 @@ rule in a long measure matches the rule's phrase far better than the whole measu
 rendering lets an English question meet English text; the everyday questions let a colloquial one
 meet the words people use rather than the document's.
 
+A statute's article has no title of its own, so its document's short name and chapter heading stand
+in for one (`context`, embedded before the article's text: 教师法 第六章 待遇：…); a policy measure's
+title is part of its text.
+
 Phrases (pieces between commas) are units only in a policy: it packs many rules into one long
 sentence joined by commas, while a statute gives each rule its own paragraph or list item, so its
 sentences are already the pieces (and phrases would triple the index, and its build time).
@@ -17,6 +21,9 @@ sentences are already the pieces (and phrases would triple the index, and its bu
 ['measure', 'sentence', 'clause', 'clause', 'phrase', 'phrase']
 >>> [(u.document, u.kind) for u in units_of(doc, questions=[EverydayQuestion(1, "甲怎么办")])][-1]
 ('', 'question')
+>>> law = parse_document("某法\\n第一章 总则\\n第一条 甲。", {"short_title": "某法"})
+>>> [u.embedded for u in units_of(law)]
+['某法 第一章 总则：甲。', '甲。']
 """
 from __future__ import annotations
 
@@ -42,6 +49,12 @@ class Unit:
     text: str
     start: int  # the span of the measure's Chinese text it stands for (0, 0 for questions)
     end: int
+    context: str = ""  # what is embedded before the text: a statute article's document and chapter
+
+    @property
+    def embedded(self) -> str:
+        """The text the model sees for this unit."""
+        return f"{self.context}：{self.text}" if self.context else self.text
 
 
 def units_of(document: Document, rendering: Rendering | None = None,
@@ -49,7 +62,8 @@ def units_of(document: Document, rendering: Rendering | None = None,
     doc = document.id
     phrases = document.family != "statute"
     for m in document.measures:
-        yield Unit(doc, m.number, "measure", m.text, 0, len(m.text))
+        context = f"{document.name} {document.heading(m)}".strip() if document.family == "statute" else ""
+        yield Unit(doc, m.number, "measure", m.text, 0, len(m.text), context)
         for sentence in m.sentences:
             yield Unit(doc, m.number, "sentence", sentence.text, sentence.start, sentence.end)
             clauses = sentence.clauses if len(sentence.clauses) > 1 else ()
