@@ -58,6 +58,7 @@ _NUMBER = rf"(\d+(\.\d+)?|{_N}+)"
 _SPAN = rf"{_NUMBER}\s*个?(工作日|日|天|周|星期|个月|月|年|小时|分钟)"
 _CUES = (
     FactCue("amount", re.compile(r"多少钱|几块|多少元|[发给补交收拿付扣退减]多少|费[用]?[是有要]?多少|"
+                                 r"(工资|薪水|薪资|补贴|补助|津贴|奖金)[^，,。？?]{0,4}多少|"
                                  r"收费标准(?!.{0,8}(谁|哪个部门|哪些部门|哪级))|价格(是)?多少|什么价|价钱|"
                                  r"how much (money|does|is|will|do)|\bcost\b|\bprice\b|\bcharge\b", re.I),
             re.compile(rf"{_NUMBER}\s*(万|亿)?元")),
@@ -74,8 +75,9 @@ _CUES = (
             re.compile(rf"\d|{_N}+[个所名家节次门天年项位条人类日周]|{_SPAN}")),
     FactCue("score", re.compile(r"分数线|录取分|多少分|几分|score line|cut-?off|passing (score|mark)|what score", re.I),
             re.compile(r"\d+\s*分")),
-    FactCue("contact", re.compile(r"电话|地址|网址|邮箱|联系方式|热线|在哪[里儿]?办公|办公地点|phone|address|website|"
-                                  r"e-?mail|contact|hotline", re.I),
+    # asking for the number, not whether there is a hotline (有没有…热线 is answered by a text that sets one up)
+    FactCue("contact", re.compile(r"(电话|热线)[^，,。？?]{0,3}(多少|几号)|号码|地址|网址|邮箱|联系方式|在哪[里儿]?办公|办公地点|"
+                                  r"phone|hotline number|number (to|should I|do I) call|address|website|e-?mail|contact", re.I),
             re.compile(r"\d{5,}|\d{3,4}-\d{7,8}|https?://|www\.|@|[路街道]\d+号")),
     FactCue("names", re.compile(r"名单|是谁(?!.{0,2}[定管负批认审发办聘任决])|叫什么|叫啥|名字|名称|哪些[学校镇县区单位家]|哪几[所个家]|是哪[些几所家]|"
                                 r"who is|who are|names? of|list of|which [a-z ]*(schools|towns|counties|universities)", re.I),
@@ -214,30 +216,41 @@ class AnswerabilityModel:
         return Verdict(p >= self.threshold and not evidence.features["unmet"], p, evidence.missing)
 
 
-def fit(evidence: Sequence[Evidence], answerable: Sequence[bool], *, max_refusal: float = 0.015,
-        l2: float = 1.0) -> AnswerabilityModel:
+def fit(evidence: Sequence[Evidence], answerable: Sequence[bool], *, max_refusal: float = 0.01,
+        groups: Sequence[str] | None = None, l2: float = 1.0) -> AnswerabilityModel:
     """Fit weights by Newton's method with an L2 penalty; pick the highest threshold that refuses at
-    most `max_refusal` of the answerable questions."""
+    most `max_refusal` of the answerable questions of every group (tuning set): no set of users may
+    pay for another's better figures."""
     x = np.stack([e.vector() for e in evidence])
     y = np.array(answerable, dtype=np.float64)
+    group = np.array(groups if groups is not None else [""] * len(y))
+    # every group (tuning set) weighs the same in the fit, however many questions it has
+    sizes = {g: int(np.sum(group == g)) for g in set(group)}
+    weight = np.array([len(y) / (len(sizes) * sizes[g]) for g in group])
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
     z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
     w = np.zeros(z.shape[1])
     penalty = np.diag([l2] * (z.shape[1] - 1) + [0.0])
     for _ in range(50):
         p = 1 / (1 + np.exp(-(z @ w)))
-        gradient = z.T @ (p - y) + penalty @ w
-        hessian = (z.T * (p * (1 - p))) @ z + penalty
+        gradient = z.T @ (weight * (p - y)) + penalty @ w
+        hessian = (z.T * (weight * p * (1 - p))) @ z + penalty
         step = np.linalg.solve(hessian, gradient)
         w -= step
         if np.abs(step).max() < 1e-8:
             break
     p = 1 / (1 + np.exp(-(z @ w)))
     positives = np.sort(p[y == 1])
-    allowed = int(np.floor(max_refusal * len(positives)))
-    threshold = float(positives[allowed]) - 1e-6 if len(positives) else 0.5
+    threshold = min((_threshold(np.sort(p[(y == 1) & (group == g)]), max_refusal) for g in set(group)), default=0.5)
     declined = float(np.mean(p[y == 0] < threshold)) if (y == 0).any() else float("nan")
     report = {"questions": len(y), "answerable": int(y.sum()),
               "tune_refused": round(float(np.mean(positives < threshold)), 4), "tune_declined": round(declined, 4),
               "weights": {name: round(float(v), 3) for name, v in zip(FEATURES, w[:-1])}}
     return AnswerabilityModel(mean, scale, w[:-1], float(w[-1]), threshold, report)
+
+
+def _threshold(positives: np.ndarray, max_refusal: float) -> float:
+    """The highest threshold under which at most `max_refusal` of these (sorted) probabilities fall."""
+    if not len(positives):
+        return 1.0
+    return float(positives[int(np.floor(max_refusal * len(positives)))]) - 1e-6

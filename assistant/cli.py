@@ -110,7 +110,7 @@ def _fit_answerability(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.evaluate import CHATTER, load_cases
 
     assistant = _assistant(settings)
-    evidence, answerable = [], []
+    evidence, answerable, groups = [], [], []
     for spec in args.files:
         # FILE@ID[,ID]: a question set written for those documents is judged within them alone
         path, _, ids = spec.partition("@")
@@ -122,7 +122,8 @@ def _fit_answerability(args: argparse.Namespace, settings: Settings) -> int:
             named = [i for i in assistant.names.find(question) if i in scope]
             evidence.append(assistant.consider(question, named or scope).evidence)
             answerable.append(not case.get("oos"))
-    model = fit(evidence, answerable, max_refusal=args.max_refusal)
+            groups.append(spec)
+    model = fit(evidence, answerable, max_refusal=args.max_refusal, groups=groups)
     model.report["fitted_on"] = list(args.files)
     out = args.out or settings.answerability_model
     model.save(out)
@@ -218,7 +219,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE[@ID,ID]",
                    help="JSONL question files with gold and oos (tuning halves); @IDs: judge that file's "
                         "questions within those documents only (a set written for one document)")
-    p.add_argument("--max-refusal", type=float, default=0.015, help="share of answerable questions it may refuse")
+    p.add_argument("--max-refusal", type=float, default=0.01,
+                   help="share of each file's answerable questions it may refuse")
     p.add_argument("--out", type=Path, help="where to write the model (default: the configured one)")
     p.set_defaults(run=_fit_answerability)
 
