@@ -58,14 +58,25 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(log_path: Path, *extra_args: str) -> tuple[subprocess.Popen, str]:
+def server_env(log_path: Path, **settings: str) -> dict[str, str]:
+    """The environment of a test server: feedback beside its log, no rate limit to speak of, and
+    `settings` as POLICY_ASSISTANT_<NAME> variables."""
+    return {**os.environ, "HF_HUB_OFFLINE": "1",
+            "POLICY_ASSISTANT_FEEDBACK_DB": str(log_path.parent / "feedback.sqlite3"),
+            "POLICY_ASSISTANT_RATE_LIMIT_PER_MINUTE": "100000", "POLICY_ASSISTANT_RATE_LIMIT_BURST": "10000",
+            **{f"POLICY_ASSISTANT_{name.upper()}": value for name, value in settings.items()}}
+
+
+def serve_command(*extra_args: str) -> list[str]:
+    return [sys.executable, "-m", "assistant.cli", "serve", *extra_args]
+
+
+def start_server(log_path: Path, *extra_args: str, **settings: str) -> tuple[subprocess.Popen, str]:
     """Run `policy-assistant serve` on a free loopback port until healthy; the caller stops it."""
     port = _free_port()
-    env = dict(os.environ, HF_HUB_OFFLINE="1",
-               POLICY_ASSISTANT_FEEDBACK_DB=str(log_path.parent / "feedback.sqlite3"),
-               POLICY_ASSISTANT_RATE_LIMIT_PER_MINUTE="100000", POLICY_ASSISTANT_RATE_LIMIT_BURST="10000")
+    env = server_env(log_path, **settings)
     with open(log_path, "w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port), *extra_args],
+        process = subprocess.Popen(serve_command("--port", str(port), *extra_args),
                                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120

@@ -3,8 +3,8 @@
 // textContent / createTextNode only (never innerHTML), so the page is safe under a strict CSP.
 
 const MAX_LEN = 500;
-const HISTORY_TURNS = 4;         // turns sent as `history` for follow-up questions
-const HISTORY_ANSWER_MAX = 5000; // the API caps each remembered answer
+const HISTORY_TURNS = 1;         // the service reads only the last turn's question: send no more
+const MAX_RATED_MEASURES = 5;    // the API's bound on answer_measures in a rating
 const ASK_TIMEOUT_MS = 90000;
 
 const MSG = {
@@ -16,6 +16,9 @@ const MSG = {
   rateLimited: (s) => (s ? `提问过于频繁，请在${s}秒后重试` : "提问过于频繁，请稍后重试"),
   rejected: "请求未被受理，请修改问题后重试",
 };
+
+// Characters as the server counts them (code points): "😀".length is 2 UTF-16 units, but one character.
+const chars = (text) => [...text].length;
 
 const $ = (id) => document.getElementById(id);
 const els = {
@@ -44,7 +47,7 @@ const els = {
 };
 
 const state = {
-  history: [],          // [{question, answer}] — most recent last
+  history: [],          // [{question}] — most recent last
   pending: false,
   doc: null,            // /api/document
   measures: null,       // /api/measures
@@ -138,7 +141,7 @@ async function api(path, { method = "GET", body, timeout = 30000, context = {} }
   }
   if (response.status === 422) {
     const q = context.question || "";
-    if (q.length > MAX_LEN) throw new ApiError(MSG.tooLong, 422);
+    if (chars(q) > MAX_LEN) throw new ApiError(MSG.tooLong, 422);
     if (!q.trim() && "question" in context) throw new ApiError(MSG.empty, 422);
     throw new ApiError(serverMsg || MSG.invalid, 422);
   }
@@ -166,7 +169,7 @@ async function loadDocument() {
 /* ---------- composer ---------- */
 
 function updateCount() {
-  const n = els.input.value.length;
+  const n = chars(els.input.value);
   els.count.textContent = `${n}/${MAX_LEN}`;
   els.count.classList.toggle("over", n >= MAX_LEN);
 }
@@ -221,7 +224,7 @@ function sendable(rawQuestion) {
     els.input.focus();
     return null;
   }
-  if (question.length > MAX_LEN) {
+  if (chars(question) > MAX_LEN) {
     addError(MSG.tooLong);
     els.input.focus();
     return null;
@@ -250,10 +253,7 @@ async function ask(rawQuestion, { echo = true } = {}) {
     const msg = renderAnswer(data, question);
     els.log.append(msg);
     scrollIntoViewTop(userNode || msg);
-    state.history.push({
-      question: question,
-      answer: String(data.answer || "").slice(0, HISTORY_ANSWER_MAX),
-    });
+    state.history.push({ question });
     if (state.history.length > HISTORY_TURNS) state.history = state.history.slice(-HISTORY_TURNS);
   } catch (err) {
     loading.remove();
@@ -362,7 +362,7 @@ function icon(name) {
 }
 
 function renderActions(data, question, cited) {
-  const measures = cited.map((c) => c.measure);
+  const measures = cited.map((c) => c.measure).slice(0, MAX_RATED_MEASURES);
   const status = h("span", { class: "action-status", role: "status", tabindex: "-1" });
   const up = h("button", {
     type: "button", class: "action-button", "data-testid": "feedback-up",
