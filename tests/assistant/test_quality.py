@@ -11,12 +11,13 @@ DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 
 @pytest.mark.skipif(not DEV.exists(), reason="the shared dev set is not beside this checkout")
 def test_dev_set_meets_the_bar(assistant):
-    report = summarise(score(load_cases(DEV), assistant.ask))["all"]
-    assert report["recall@1"] >= 0.92
-    assert report["recall@3"] >= 0.97
-    assert report["fact_hit"] >= 0.90
-    assert report["oos_declined"] >= 2 / 3
-    assert report["false_refusal"] <= 0.03
+    report = summarise(score(load_cases(DEV), assistant.ask))
+    overall = report["all"]
+    assert overall["recall@1"] >= 0.93 and report["lang=en"]["recall@1"] >= 0.90
+    assert overall["recall@3"] >= 0.99
+    assert overall["fact_hit"] >= 0.95
+    assert overall["oos_declined"] >= 0.85
+    assert overall["false_refusal"] <= 0.02
 
 
 def test_own_paraphrase_english_and_out_of_scope_set_meets_the_bar(assistant):
@@ -29,3 +30,16 @@ def test_own_paraphrase_english_and_out_of_scope_set_meets_the_bar(assistant):
     assert overall["false_refusal"] <= 0.03
     assert overall["oos_declined"] >= 0.5
     assert english["recall@3"] >= 0.9
+
+
+def test_users_test_half_meets_the_bar(assistant):
+    # eval/users-test.jsonl: written before anything was fitted, never used to fit (the tuning half is
+    # eval/users-tune.jsonl). Floors sit at or just under what the method reaches, so a regression fails.
+    report = summarise(score(load_cases(ROOT / "eval" / "users-test.jsonl"), assistant.ask))
+    overall = report["all"]
+    assert overall["recall@1"] >= 0.93 and report["lang=en"]["recall@1"] >= 0.90
+    assert overall["recall@3"] >= 0.99
+    assert overall["fact_hit"] >= 0.93
+    assert overall["oos_declined"] >= 0.85
+    assert overall["false_refusal"] <= 0.03
+    assert overall["quoted_chatter"] == 0
