@@ -61,6 +61,7 @@ class Searcher:
         self._owners = {name: np.where(np.isin(kinds, group), owner, -1)
                         for name, group in (("whole", WHOLE_KINDS), ("piece", PIECE_KINDS), ("question", ("question",)))}
         self._off_topic = np.flatnonzero(kinds == "off_topic")
+        self._taught = {_normalise(u.text): position[u.measure] for u in store.units if u.kind == "question"}
         pieces = np.isin(kinds, (*PIECE_KINDS, "question"))
         self._members = {n: np.flatnonzero(pieces & (owner == i)) for i, n in enumerate(numbers)}
         bags: dict[int, list[str]] = defaultdict(list)
@@ -75,6 +76,8 @@ class Searcher:
         whole, piece, asked = (self._best_per_measure(similarity, self._owners[n]) for n in ("whole", "piece", "question"))
         lexical = self._bm25.scores(list(tokens))
         fused = sum(_reciprocal_ranks(s, self.rrf_k) for s in (lexical, whole, piece, asked) if s.max() > 0)
+        if (taught := self._taught.get(_normalise(question))) is not None:
+            fused[taught] = fused.max() + 1.0  # a question staff taught word for word is answered from its measure
         order = np.argsort(-fused, kind="stable")
         ranked = tuple(RankedMeasure(int(self._numbers[i]), float(fused[i]), float(piece[i])) for i in order)
         off_topic = float(similarity[self._off_topic].max()) if len(self._off_topic) else 0.0
@@ -91,6 +94,10 @@ class Searcher:
         owned = owner >= 0
         np.maximum.at(best, owner[owned], similarity[owned])
         return best
+
+
+def _normalise(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def _reciprocal_ranks(scores: np.ndarray, k: float) -> np.ndarray:

@@ -134,7 +134,10 @@ class PolicyAssistant:
             if earlier is not None and earlier.measures and self._valid(earlier):
                 # "第7条讲了什么" → "那寄宿制的呢？": ask within the same measure.
                 return self._answer_reference(question, Reference(earlier.measures, (), (), question))
-            return self._answer_search(question, self.consider(question, context=previous))
+            # Ranked and quoted with the previous question, judged on its own words: "那高铁票呢？" after
+            # a pay question must not borrow the pay question's closeness to the document.
+            in_context = self.consider(question, context=previous)
+            return self._answer_search(question, in_context, judged_on=self.consider(question))
         return self._answer_search(question, self.consider(question))
 
     def consider(self, question: str, context: str = "") -> Considered:
@@ -172,8 +175,8 @@ class PolicyAssistant:
                 break
         return picked
 
-    def _answer_search(self, question: str, considered: Considered) -> Answer:
-        verdict = self.answerability.judge(considered.evidence)
+    def _answer_search(self, question: str, considered: Considered, judged_on: Considered | None = None) -> Answer:
+        verdict = self.answerability.judge((judged_on or considered).evidence)
         if verdict.answerable:
             return self.compose.answer(question, considered.cited)
         related = [Cited(c.measure, c.score, []) for c in considered.cited]

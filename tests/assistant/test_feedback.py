@@ -53,13 +53,16 @@ def test_the_report_escapes_what_a_terminal_would_act_on(tmp_path):
     store.close()
     result = _report(db)
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.decode().splitlines()
-    assert len(lines) == 3  # one line per entry, the forged row included
-    assert all(ch == "\n" or ch.isprintable() or ch == "\u3000" for ch in result.stdout.decode())
-    forged_line = next(line for line in lines if "幼儿园收费" in line)
+    output = result.stdout.decode()
+    assert all(ch == "\n" or ch.isprintable() for ch in output)
+    lines = output.splitlines()
+    entries = [line for line in lines if not line.startswith("      teach: ")]
+    assert len(entries) == 3 and len(lines) == 6  # one line per entry (forged row included), one teach line each
+    forged_line = next(line for line in entries if "幼儿园收费" in line)
     assert forged_line.startswith("   1  downvoted") and "\\n 999  downvoted" in forged_line
     assert "\\x1b]0;title\\x07\\r" in forged_line and "\\u202e" in forged_line
-    assert any("换\\x1b[31m驾照" in line for line in lines)
+    assert any("换\\x1b[31m驾照" in line for line in entries)
+    assert "policy-assistant teach $'换\\x1b[31m驾照' --not-covered" in output  # runnable in bash as printed
     assert json.loads(_report(db, "--json").stdout)[0]["question"] in (forged, "正常的问题", "换\x1b[31m驾照")
 
 

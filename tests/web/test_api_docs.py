@@ -10,13 +10,11 @@ import pytest
 pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import expect  # noqa: E402
 
-from tests.web.test_browser import browser  # noqa: E402, F401  (the fixture)
-
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(browser, live_server):  # noqa: F811
+def page(browser, live_server):
     """A page that may reach only the server: anything else is aborted and recorded, as are
     console errors (a CSP violation is one)."""
     context = browser.new_context()
