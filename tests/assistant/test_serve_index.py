@@ -2,6 +2,7 @@
 `--no-build` or a read-only index folder, refused with the reason and the command to run."""
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 
@@ -11,15 +12,21 @@ import pytest
 from tests.conftest import ROOT, read_only, serve_command, server_env, start_server, stop_server
 
 
+TAUGHT = "班主任一个月到底多拿多少钱"  # an everyday question added to the corpus after the index was built
+
+
 @pytest.fixture
 def stale(tmp_path, settings, assistant):
-    """A copy of the built index beside a copy of the document that has changed since."""
+    """A copy of the built index beside a copy of the corpus that has changed since (one more
+    everyday question for measure 7)."""
     folder = tmp_path / "data"
     shutil.copytree(settings.index_dir, folder / "index")
-    document = folder / settings.document.name
-    document.write_text(settings.document.read_text(encoding="utf-8").replace("900元", "950元"), encoding="utf-8")
-    shutil.copy(settings.document.with_suffix(".json"), document.with_suffix(".json"))
-    return folder, ["--index-dir", str(folder / "index"), "--document", str(document)]
+    stem = settings.document.name.removesuffix(".txt")
+    for companion in settings.document.parent.glob(f"{stem}.*"):
+        shutil.copy(companion, folder / companion.name)
+    with open(folder / f"{stem}.questions.tsv", "a", encoding="utf-8") as questions:
+        questions.write(f"7\t{TAUGHT}\n")
+    return folder, ["--index-dir", str(folder / "index"), "--document", str(folder / settings.document.name)]
 
 
 def _refused(tmp_path, args, prefix=()) -> str:
@@ -49,10 +56,12 @@ def test_a_read_only_index_folder_is_refused_not_rebuilt(tmp_path, stale):
 
 def test_a_stale_index_is_rebuilt_with_one_line_saying_why(tmp_path, stale):
     folder, args = stale
+    built_for = json.loads((folder / "index" / "manifest.json").read_text())["corpus"]["sha256"]
     process, url = start_server(tmp_path / "server.log", *args)
     try:
-        answer = httpx.post(f"{url}/api/ask", json={"question": "班主任每月绩效多少"}, timeout=60).json()
-        assert "950元" in answer["answer"]  # answered from the rebuilt index
+        answer = httpx.post(f"{url}/api/ask", json={"question": TAUGHT}, timeout=60).json()
+        assert answer["citations"][0]["measure"] == 7
+        assert json.loads((folder / "index" / "manifest.json").read_text())["corpus"]["sha256"] != built_for
     finally:
         stop_server(process)
     log = (tmp_path / "server.log").read_text()
