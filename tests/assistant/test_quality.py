@@ -34,12 +34,12 @@ def test_own_paraphrase_english_and_out_of_scope_set_meets_the_bar(assistant):
 
 def test_users_test_half_meets_the_bar(assistant):
     # eval/users-test.jsonl: written before anything was fitted, never used to fit (the tuning half is
-    # eval/users-tune.jsonl). Floors sit at or just under what the method reaches, so a regression fails.
+    # eval/users-tune.jsonl). The bar is the one the product is held to on unseen questions.
     report = summarise(score(load_cases(ROOT / "eval" / "users-test.jsonl"), assistant.ask))
     overall = report["all"]
     assert overall["recall@1"] >= 0.93 and report["lang=en"]["recall@1"] >= 0.90
     assert overall["recall@3"] >= 0.99
-    assert overall["fact_hit"] >= 0.93
+    assert overall["fact_hit"] >= 0.95
     assert overall["oos_declined"] >= 0.85
-    assert overall["false_refusal"] <= 0.03
+    assert overall["false_refusal"] <= 0.02
     assert overall["quoted_chatter"] == 0
