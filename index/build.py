@@ -41,13 +41,15 @@ def build_index(corpus: Path, off_topic_path: Path, embedder: Embedder, index_di
     never see half an index); return the manifest.
 
     `off_topic_path` holds statements no document is about (one per line, `#` comments); they are
-    embedded beside the documents as units of kind "off_topic" so that scope can be judged.
+    embedded beside the documents as units of kind "off_topic" so that scope can be judged. Texts the
+    index being replaced already holds (same model and libraries) keep their vectors: after a taught
+    question or a changed document, only what is new is embedded.
     """
     paths = document_paths(corpus)
     sources = [read_source(path) for path in paths]
     units = [u for s in sources for u in units_of(s.document, s.rendering, s.questions)]
     units += off_topic_units(off_topic_path)
-    vectors = embed_units(units, embedder, progress=progress)
+    vectors = embed_units(units, embedder, progress=progress, known=previous_vectors(Path(index_dir), embedder.model_id))
     dense = faiss.IndexFlatIP(vectors.shape[1])
     dense.add(vectors)
 
@@ -77,19 +79,40 @@ def build_index(corpus: Path, off_topic_path: Path, embedder: Embedder, index_di
     return manifest
 
 
-def embed_units(units: list[Unit], embedder: Embedder, *, progress: bool = False) -> np.ndarray:
+def embed_units(units: list[Unit], embedder: Embedder, *, progress: bool = False,
+                known: dict[tuple[bool, str], np.ndarray] | None = None) -> np.ndarray:
     """Everyday questions are embedded as queries (question meets question); all else as passages.
-    A text is embedded once however many units share it (an article of one sentence is also that sentence)."""
+    A text is embedded once however many units share it (an article of one sentence is also that
+    sentence), and not at all when `known` holds it: {(as a query?, text): vector}."""
+    known = known or {}
     vectors = np.empty((len(units), embedder.dim), dtype=np.float32)
-    asked = [i for i, u in enumerate(units) if u.kind == "question"]
-    passages = [i for i, u in enumerate(units) if u.kind != "question"]
-    texts = list(dict.fromkeys(units[i].embedded for i in passages))
-    if texts:
-        row = {text: r for r, text in enumerate(texts)}
-        vectors[passages] = embedder.passages(texts, progress=progress)[[row[units[i].embedded] for i in passages]]
-    if asked:
-        vectors[asked] = embedder.queries([units[i].embedded for i in asked], progress=progress)
+    for as_query, embed in ((True, embedder.queries), (False, embedder.passages)):
+        rows = [i for i, u in enumerate(units) if (u.kind == "question") == as_query]
+        texts = list(dict.fromkeys(units[i].embedded for i in rows))
+        new = [t for t in texts if (as_query, t) not in known]
+        fresh = dict(zip(new, embed(new, progress=progress))) if new else {}
+        for i in rows:
+            text = units[i].embedded
+            vectors[i] = fresh[text] if text in fresh else known[(as_query, text)]
     return vectors
+
+
+def previous_vectors(index_dir: Path, model_id: str) -> dict[tuple[bool, str], np.ndarray]:
+    """The vectors of the index at `index_dir` by (as a query?, embedded text), when it is intact and
+    was built by this format, model and these libraries; else none."""
+    try:
+        manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+        if (manifest["format"] != FORMAT_VERSION or manifest["model"]["id"] != model_id
+                or manifest["libraries"] != library_versions()
+                or any(file_sha256(index_dir / name) != digest for name, digest in manifest["files"].items())):
+            return {}
+        records = json.loads((index_dir / UNITS).read_text(encoding="utf-8"))["units"]
+        dense = faiss.read_index(str(index_dir / DENSE))
+        vectors = dense.reconstruct_n(0, dense.ntotal)
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError):
+        return {}
+    units = [Unit(**{k: v for k, v in r.items() if k != "tokens"}) for r in records]
+    return {(u.kind == "question", u.embedded): vectors[i] for i, u in enumerate(units)}
 
 
 def off_topic_units(path: Path) -> list[Unit]:
