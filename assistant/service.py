@@ -18,9 +18,10 @@ from assistant.search import SearchResult, Searcher
 from assistant.settings import Settings
 from index.build import build_index
 from index.corpus import corpus_checksum, read_document
-from index.embedder import Embedder
 from index.store import IndexStale, IndexStore, load_index
 from index.tokenize import content_words, tokenize
+from index.tokenize import preload as preload_dictionary
+from model import Embedder, load_embedder
 
 # A follow-up leans on the previous turn: it opens with a linking word or points back with a
 # demonstrative, and carries little topic of its own (那寄宿制的呢？ / What about boarding schools?).
@@ -28,6 +29,13 @@ _LINKING = re.compile(r"^\s*(那么?|那要是|那如果|还有|另外|以及|an
 _POINTING = re.compile(r"(这个|那个|这些|那些|这种|它们?|其|\bthis\b|\bthat\b|\bthose\b|\bthese\b|\bit\b|\bthey\b)", re.I)
 _ENGLISH_FILLER = frozenset("a an the is are was were do does did what how about and also if for of to in on at "
                             "with this that these those it they them can could will would i we you my our".split())
+
+
+def open_embedder(settings: Settings, *, build: bool = True) -> Embedder:
+    """The embedder the settings name; `build`: may a missing model artifact be built first?"""
+    return load_embedder(settings.model, backend=settings.model_backend, variant=settings.model_variant,
+                         cache_dir=settings.cache_dir, query_cache_size=settings.query_cache_size,
+                         threads=settings.model_threads, build=build)
 
 
 def open_index(settings: Settings, embedder: Embedder, *, rebuild: bool, progress: bool = False) -> IndexStore:
@@ -51,11 +59,13 @@ def is_follow_up(question: str) -> bool:
 
 
 class PolicyAssistant:
-    def __init__(self, settings: Settings, *, build_if_missing: bool = True, progress: bool = False):
+    def __init__(self, settings: Settings, *, build_if_missing: bool = True, progress: bool = False,
+                 embedder: Embedder | None = None):
+        """`embedder`: one already loaded to share (benchmarks); by default the one the settings name."""
+        preload_dictionary()  # overlaps jieba's dictionary with loading the model and the index
         self.settings = settings
         self.document = read_document(settings.document)
-        self.embedder = Embedder(settings.model, cache_dir=settings.cache_dir,
-                                 query_cache_size=settings.query_cache_size, threads=settings.torch_threads)
+        self.embedder = embedder or open_embedder(settings, build=build_if_missing)
         self.store = open_index(settings, self.embedder, rebuild=build_if_missing, progress=progress)
         self.searcher = Searcher(self.document, self.store, self.embedder, rrf_k=settings.rrf_k,
                                  scope_threshold=settings.scope_threshold)

