@@ -13,9 +13,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 from pathlib import Path
 
+from assistant.references import find_references
 from assistant.settings import Settings
 
 
@@ -81,10 +83,11 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        columns = ["questions", "recall@1", "recall@3", "mrr", "fact_hit", "false_refusal", "oos_declined"]
-        print(f"{'':14}" + "".join(f"{c:>14}" for c in columns))
+        columns = ["questions", "recall@1", "recall@3", "mrr", "fact_hit", "false_refusal", "oos_declined",
+                   "quoted_chatter"]
+        print(f"{'':24}" + "".join(f"{c:>15}" for c in columns))
         for name, row in report.items():
-            print(f"{name:14}" + "".join(f"{row[c]:>14}" for c in columns))
+            print(f"{name:24}" + "".join(f"{row[c]:>15}" for c in columns))
         if args.show_failures:
             print("\n".join(["", *failures(scored)]))
     overall = report["all"]
@@ -96,6 +99,34 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     for line in failed:
         print(f"below threshold: {line}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _fit_answerability(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.answerability import fit
+    from assistant.evaluate import CHATTER, load_cases
+
+    assistant = _assistant(settings)
+    cases = [c for path in args.files for c in load_cases(path) if c.get("kind") not in CHATTER]
+    cases = [c for c in cases if assistant.smalltalk.classify(c["q"]) is None and find_references(c["q"]) is None]
+    evidence = [assistant.consider(c["q"]).evidence for c in cases]
+    model = fit(evidence, [not c.get("oos") for c in cases], max_refusal=args.max_refusal)
+    model.report["fitted_on"] = [str(p) for p in args.files]
+    out = args.out or settings.answerability_model
+    model.save(out)
+    print(json.dumps(model.report, ensure_ascii=False, indent=2))
+    print(f"threshold {model.threshold:.4f}; written to {out}")
+    return 0
+
+
+def _teach(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.teach import teach_measure, teach_not_covered
+
+    if args.not_covered:
+        path = teach_not_covered(settings.off_topic, args.question)
+    else:
+        path = teach_measure(settings.document, args.question, args.measure)
+    print(f"added to {path}; the index is rebuilt on the next start (or run `policy-assistant build`)")
+    return 0
 
 
 def _info(args: argparse.Namespace, settings: Settings) -> int:
@@ -132,6 +163,8 @@ def _feedback(args: argparse.Namespace, settings: Settings) -> int:
         print("no downvoted or out-of-scope questions yet")
     for r in rows:
         print(f"{r.count:>4}  {r.kind:<12} {r.question}" + (f"  — {r.reasons}" if r.reasons else ""))
+        quoted = shlex.quote(r.question)
+        print(f"      teach: policy-assistant teach {quoted} --measure N   |   policy-assistant teach {quoted} --not-covered")
     return 0
 
 
@@ -165,6 +198,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--min-oos-declined", type=float)
     p.add_argument("--max-false-refusal", type=float)
     p.set_defaults(run=_eval)
+
+    p = sub.add_parser("fit-answerability", parents=[common],
+                       help="fit the model that decides whether the document answers a question (tuning sets only)")
+    p.add_argument("files", type=Path, nargs="+", help="JSONL question files with gold and oos (tuning halves)")
+    p.add_argument("--max-refusal", type=float, default=0.015, help="share of answerable questions it may refuse")
+    p.add_argument("--out", type=Path, help="where to write the model (default: the configured one)")
+    p.set_defaults(run=_fit_answerability)
+
+    p = sub.add_parser("teach", parents=[common], help="add an everyday question for a measure, or an uncovered topic")
+    p.add_argument("question")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--measure", type=int, help="the measure that answers it")
+    target.add_argument("--not-covered", action="store_true", help="a topic the document does not cover (null model)")
+    p.set_defaults(run=_teach)
 
     p = sub.add_parser("info", parents=[common], help="model (backend, variant, artifact), index folder and manifest")
     p.add_argument("--json", action="store_true")

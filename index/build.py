@@ -21,8 +21,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import faiss
+import numpy as np
 
-from index.corpus import corpus_checksum, read_document
+from index.corpus import CorpusFiles, corpus_checksum, read_document, read_everyday_questions, read_rendering
 from index.tokenize import tokenize
 from index.units import Unit, units_of
 from model import Embedder
@@ -42,8 +43,11 @@ def build_index(document_path: Path, off_topic_path: Path, embedder: Embedder, i
     are embedded beside the document as units of kind "off_topic" so that scope can be judged.
     """
     document = read_document(document_path)
-    units = list(units_of(document)) + list(off_topic_units(off_topic_path))
-    vectors = embedder.passages([u.text for u in units], progress=progress)
+    files = CorpusFiles(document_path)
+    units = list(units_of(document, read_rendering(document, files.rendering),
+                          read_everyday_questions(document, files.questions)))
+    units += off_topic_units(off_topic_path)
+    vectors = embed_units(units, embedder, progress=progress)
     dense = faiss.IndexFlatIP(vectors.shape[1])
     dense.add(vectors)
 
@@ -69,6 +73,17 @@ def build_index(document_path: Path, off_topic_path: Path, embedder: Embedder, i
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return manifest
+
+
+def embed_units(units: list[Unit], embedder: Embedder, *, progress: bool = False) -> np.ndarray:
+    """Everyday questions are embedded as queries (question meets question); all else as passages."""
+    asked = [i for i, u in enumerate(units) if u.kind == "question"]
+    passages = [i for i, u in enumerate(units) if u.kind != "question"]
+    vectors = np.empty((len(units), embedder.dim), dtype=np.float32)
+    vectors[passages] = embedder.passages([units[i].text for i in passages], progress=progress)
+    if asked:
+        vectors[asked] = np.stack([embedder.query(units[i].text) for i in asked])
+    return vectors
 
 
 def off_topic_units(path: Path) -> list[Unit]:

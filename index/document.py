@@ -70,3 +70,31 @@ class Document:
             if p.number == number:
                 return p
         raise KeyError(f"no part {number}; this document has 1–{len(self.parts)}")
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """An unofficial English rendering of a document, aligned clause by clause; the Chinese is authoritative."""
+
+    note: str
+    title: str
+    parts: dict[int, str]  # part number -> heading
+    titles: dict[int, str]  # measure number -> title
+    clauses: dict[tuple[int, int, int], str]  # (measure, start, end) of a clause -> its rendering
+
+    def clause(self, measure: int, span: Span) -> str | None:
+        return self.clauses.get((measure, span.start, span.end))
+
+    def measure_text(self, measure: Measure) -> str:
+        """The whole measure in English, title first, as far as it is rendered."""
+        title = self.titles.get(measure.number)
+        pieces = [f"{title}." if title else ""] + [self.clause(measure.number, c) or "" for c in measure.clauses]
+        return " ".join(p for p in pieces if p)
+
+
+@dataclass(frozen=True)
+class EverydayQuestion:
+    """A question people ask in their own words, and the measure that answers it (corpus/*.questions.tsv)."""
+
+    measure: int
+    text: str

@@ -27,6 +27,17 @@ def chinese_to_int(numeral: str) -> int:
     return total + (digit or 0)
 
 
+def chinese_numeral_value(numeral: str) -> int | None:
+    """The value of a well-formed Chinese numeral from 0 to 999, or None for anything else.
+
+    Stricter than `chinese_to_int`, which reads 二四 as 4: a reference must be written as a number.
+
+    >>> chinese_numeral_value("二十四"), chinese_numeral_value("二四"), chinese_numeral_value("九九九九")
+    (24, None, None)
+    """
+    return _CANONICAL.get(numeral)
+
+
 def int_to_chinese(number: int) -> str:
     """The inverse for 1–99, the range parts and measures use.
 
@@ -40,3 +51,23 @@ def int_to_chinese(number: int) -> str:
     if tens == 0:
         return names[ones]
     return ("" if tens == 1 else names[tens]) + "十" + (names[ones] if ones else "")
+
+
+def _canonical_forms() -> dict[str, int]:
+    """Every way 0–999 is written: 十二 and 一十二, 一百零五, 二百 and 两百."""
+    names = "零一二三四五六七八九"
+    forms = {"零": 0, "〇": 0}
+    for n in range(1, 100):
+        forms[int_to_chinese(n)] = n
+        if 10 <= n < 20:
+            forms["一" + int_to_chinese(n)] = n
+    for hundreds in range(1, 10):
+        for head in {names[hundreds] + "百", ("两百" if hundreds == 2 else names[hundreds] + "百")}:
+            forms[head] = hundreds * 100
+            for rest in range(1, 100):
+                tail = "零" + names[rest] if rest < 10 else ("一" if rest < 20 else "") + int_to_chinese(rest)
+                forms[head + tail] = hundreds * 100 + rest
+    return forms
+
+
+_CANONICAL = _canonical_forms()

@@ -25,6 +25,14 @@ STOPWORDS = frozenset(
     "会 会不会 要 需要 应该 是否 有没有 没有 我 我们 你 你们 他 她 它 他们 咱 孩子的 请问 一下 "
     "现在 今年 目前 规定 政策 文件 意见 里 中 上 下 个 一个 每".split()
 )
+# English function and question words, for questions asked in English and the English rendering.
+ENGLISH_STOPWORDS = frozenset(
+    "a an the and or but if then so of to in on at by for with from into about as is are was were be been "
+    "being am do does did doing have has had having will would shall should can could may might must it its "
+    "this that these those there here what which who whom whose when where why how i me my we our us you your "
+    "he she him her his they them their not no yes any all some each every such than too very just also "
+    "more most other only own same please tell know want get got there's what's does anyone someone".split()
+)
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _PUNCT = re.compile(r"[\W_]+")
 _LATIN = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?")
@@ -46,8 +54,21 @@ def tokenize(text: str) -> list[str]:
         tokens.extend(w for w in jieba.cut_for_search(run) if w not in STOPWORDS and len(w) > 1)
         if len(run) == 1 and run not in STOPWORDS:
             tokens.append(run)
-    tokens.extend(w.lower() for w in _LATIN.findall(text))
+    tokens.extend(english_stem(w) for w in _LATIN.findall(text.lower()) if w not in ENGLISH_STOPWORDS)
     return [t for t in tokens if t not in STOPWORDS]
+
+
+def english_stem(word: str) -> str:
+    """A light suffix stripper, so that teachers/teacher and schools/school meet.
+
+    >>> [english_stem(w) for w in ("teachers", "classes", "bullying", "studies", "pay")]
+    ['teacher', 'class', 'bully', 'study', 'pay']
+    """
+    for suffix, replacement in (("ies", "y"), ("ing", ""), ("ly", ""), ("sses", "ss"), ("ses", "s"), ("ers", "er"),
+                                ("ed", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: len(word) - len(suffix)] + replacement
+    return word
 
 
 def content_words(text: str) -> list[str]:

@@ -1,6 +1,11 @@
 // 聊城教育政策助手 — web chat front-end.
 // Plain ES module, no dependencies. All user and document text is rendered with
 // textContent / createTextNode only (never innerHTML), so the page is safe under a strict CSP.
+// answer-view.js builds each answer; links.js reads and writes the page's shareable links.
+
+import { renderAnswer } from "./answer-view.js";
+import { copyText, flashLabel, h, icon, scrollToCentreOf, scrollToTopOf } from "./dom.js";
+import { measureHash, measureUrl, parseLink, setHash, takeQuestionParam } from "./links.js";
 
 const MAX_LEN = 500;
 const HISTORY_TURNS = 4;         // turns sent as `history` for follow-up questions
@@ -41,37 +46,26 @@ const els = {
   panelNote: $("measure-note"),
   panelText: $("measure-text"),
   panelSource: $("measure-source"),
+  panelBody: $("measure-body"),
+  panelCopy: $("measure-copy-link"),
+  panelCopyLabel: $("measure-copy-label"),
+  panelLinkStatus: $("measure-link-status"),
+  panelLinkBox: $("measure-link-box"),
+  panelLinkInput: $("measure-link-input"),
+  englishToggle: $("english-toggle"),
 };
 
 const state = {
   history: [],          // [{question, answer}] — most recent last
   pending: false,
   doc: null,            // /api/document
+  docLoaded: null,      // the promise of loading it
   measures: null,       // /api/measures
   measureCache: new Map(),
   panelOpener: null,
   browseOpener: null,
   panelRequest: 0,
 };
-
-/* ---------- tiny DOM helper: strings become text nodes, never HTML ---------- */
-
-function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
-    else if (value === true) node.setAttribute(key, "");
-    else node.setAttribute(key, String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
 
 function formatDate(iso) {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
@@ -80,10 +74,6 @@ function formatDate(iso) {
 
 function scrollToBottom() {
   els.scroll.scrollTop = els.scroll.scrollHeight;
-}
-
-function scrollIntoViewTop(node) {
-  node.scrollIntoView({ block: "start" });
 }
 
 /* ---------- HTTP ---------- */
@@ -176,7 +166,7 @@ function setPending(pending) {
   els.send.disabled = pending;
   els.send.textContent = pending ? "查找中" : "发送";
   els.log.setAttribute("aria-busy", pending ? "true" : "false");
-  for (const b of document.querySelectorAll("[data-testid='starter-question'], .retry-button")) b.disabled = pending;
+  for (const b of document.querySelectorAll("[data-testid='starter-question'], .suggestion, .retry-button")) b.disabled = pending;
 }
 
 function addUserMessage(text) {
@@ -247,9 +237,9 @@ async function ask(rawQuestion, { echo = true } = {}) {
       context: { question },
     });
     loading.remove();
-    const msg = renderAnswer(data, question);
+    const msg = renderAnswer(data, question, answerContext);
     els.log.append(msg);
-    scrollIntoViewTop(userNode || msg);
+    scrollToTopOf(els.scroll, userNode || msg);
     state.history.push({
       question: question,
       answer: String(data.answer || "").slice(0, HISTORY_ANSWER_MAX),
@@ -264,231 +254,22 @@ async function ask(rawQuestion, { echo = true } = {}) {
   }
 }
 
-/* ---------- answers ---------- */
+/* ---------- what an answer needs from the page ---------- */
 
-function citationLabel(c) {
-  return `第${c.measure}条`;
-}
-
-function citationsText(data) {
-  const cites = (data.citations || []).filter((c) => (c.quotes || []).length);
-  const related = (data.citations || []).filter((c) => !(c.quotes || []).length);
-  const fmt = (list) => list.map((c) => `${citationLabel(c)} ${c.title}`).join("；");
-  if (cites.length) return `\n出处：${fmt(cites)}`;
-  if (related.length) return `\n${data.in_scope ? "相关条款" : "可能相关"}：${fmt(related)}`;
-  return "";
-}
-
-function chip(c, { small = false, quotes = [] } = {}) {
-  const label = citationLabel(c);
-  return h("button", {
-    type: "button",
-    class: small ? "chip chip-small" : "chip",
-    "data-testid": "citation-chip",
-    "data-measure": String(c.measure),
-    title: `${label} ${c.title}：点击查看全文`,
-    "aria-label": `${label} ${c.title}，查看条款全文`,
-    "aria-haspopup": "dialog",
-    onclick: (ev) => openMeasure(c.measure, { quotes, opener: ev.currentTarget, fallback: c }),
-  }, label);
-}
-
-function renderAnswer(data, question) {
-  const citations = Array.isArray(data.citations) ? data.citations : [];
-  const cited = citations.filter((c) => Array.isArray(c.quotes) && c.quotes.length);
-  const related = citations.filter((c) => !Array.isArray(c.quotes) || !c.quotes.length);
-
-  const article = h("article", { class: "msg msg-assistant", "data-testid": "message-assistant", "aria-label": "助手的回答" });
-  const bubble = h("div", { class: "bubble bubble-assistant" });
-  article.append(bubble);
-
-  if (data.in_scope === false) {
-    bubble.append(h("p", { class: "scope-note" },
-      h("span", { class: "scope-badge" }, "文件未涉及"),
-      "本文件没有直接规定这个问题，以下仅供参考。"));
-  }
-  bubble.append(h("div", { class: "answer-text", "data-testid": "answer-text" }, String(data.answer || "")));
-
-  if (cited.length) {
-    const list = h("ol", { class: "cite-list" });
-    for (const c of cited) {
-      list.append(h("li", { class: "cite" },
-        h("div", { class: "cite-head" },
-          chip(c, { quotes: c.quotes }),
-          h("span", { class: "cite-title" }, c.title)),
-        c.quotes.map((q) => h("blockquote", { class: "quote" }, q))));
-    }
-    bubble.append(h("section", { class: "cites", "aria-label": "出处" },
-      h("h3", { class: "section-label" }, "出处（文件原文）"), list));
-  }
-
-  if (related.length) {
-    const label = data.in_scope === false ? "可能相关" : "相关条款";
-    const list = h("ul", { class: "related-list" });
-    for (const c of related) {
-      list.append(h("li", {}, chip(c, { small: true }), h("span", { class: "related-title" }, c.title)));
-    }
-    bubble.append(h("section", { class: "related", "aria-label": label },
-      h("h3", { class: "section-label" }, label), list));
-  }
-
-  bubble.append(renderActions(data, question, cited));
-  return article;
-}
-
-const SVG_NS = "http://www.w3.org/2000/svg";
-const ICONS = {
-  up: [["path", { d: "M7 11v10H4a1 1 0 0 1-1-1v-8a1 1 0 0 1 1-1h3z" }],
-    ["path", { d: "M7 11l4-8a3 3 0 0 1 3 3v4h5.3a2 2 0 0 1 2 2.3l-1.3 8a2 2 0 0 1-2 1.7H7" }]],
-  down: [["path", { d: "M17 13V3h3a1 1 0 0 1 1 1v8a1 1 0 0 1-1 1h-3z" }],
-    ["path", { d: "M17 13l-4 8a3 3 0 0 1-3-3v-4H4.7a2 2 0 0 1-2-2.3l1.3-8a2 2 0 0 1 2-1.7H17" }]],
-  copy: [["rect", { x: "9", y: "9", width: "12", height: "12", rx: "2" }],
-    ["path", { d: "M5 15H4a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1h10a1 1 0 0 1 1 1v1" }]],
-};
-
-function icon(name) {
-  const svg = document.createElementNS(SVG_NS, "svg");
-  for (const [k, v] of Object.entries({
-    viewBox: "0 0 24 24", width: "18", height: "18", fill: "none", stroke: "currentColor",
-    "stroke-width": "2", "stroke-linecap": "round", "stroke-linejoin": "round", "aria-hidden": "true",
-    focusable: "false", class: "icon",
-  })) svg.setAttribute(k, v);
-  for (const [tag, attrs] of ICONS[name]) {
-    const child = document.createElementNS(SVG_NS, tag);
-    for (const [k, v] of Object.entries(attrs)) child.setAttribute(k, v);
-    svg.append(child);
-  }
-  return svg;
-}
-
-function renderActions(data, question, cited) {
-  const measures = cited.map((c) => c.measure);
-  const status = h("span", { class: "action-status", role: "status", tabindex: "-1" });
-  const up = h("button", {
-    type: "button", class: "action-button", "data-testid": "feedback-up",
-    "aria-label": "👍 回答有帮助", title: "回答有帮助", "aria-pressed": "false",
-  }, icon("up"), h("span", { class: "action-text", "aria-hidden": "true" }, "有帮助"));
-  const down = h("button", {
-    type: "button", class: "action-button", "data-testid": "feedback-down",
-    "aria-label": "👎 回答没有帮助", title: "回答没有帮助", "aria-pressed": "false",
-  }, icon("down"), h("span", { class: "action-text", "aria-hidden": "true" }, "没帮助"));
-  const copy = h("button", {
-    type: "button", class: "action-button action-copy", "data-testid": "copy-button",
-    "aria-label": "复制回答和出处", title: "复制回答和出处",
-  }, icon("copy"), h("span", { class: "action-text copy-label" }, "复制"));
-
-  const bar = h("div", { class: "actions" }, up, down, copy, status);
-  const wrap = h("div", { class: "actions-wrap" }, bar);
-
-  let form = null;
-  const done = (ok, pressed) => {
-    if (ok) {
-      up.disabled = true;
-      down.disabled = true;
-      pressed.setAttribute("aria-pressed", "true");
-      pressed.classList.add("chosen");
-      status.textContent = "感谢反馈";
-      status.className = "action-status ok";
-      status.dataset.testid = "feedback-thanks";
-      if (!document.activeElement || document.activeElement === document.body || document.activeElement.disabled) {
-        status.focus({ preventScroll: true });
-      }
-    } else {
-      status.textContent = "反馈提交失败，请稍后重试";
-      status.className = "action-status bad";
-    }
-  };
-  const send = async (rating, reason, pressed) => {
-    const body = { question, answer_measures: measures, rating };
-    if (reason) body.reason = reason.slice(0, MAX_LEN);
+const answerContext = {
+  maxLength: MAX_LEN,
+  openMeasure: (n, options) => openMeasure(n, options),
+  ask: (question) => ask(question),
+  browse: () => openBrowse(),
+  postFeedback: async (body) => {
     try {
       await api("/api/feedback", { method: "POST", body });
-      done(true, pressed);
       return true;
     } catch {
-      done(false, pressed);
       return false;
     }
-  };
-
-  up.addEventListener("click", () => {
-    if (form) { form.remove(); form = null; }
-    up.disabled = true;
-    send("up", "", up).then((ok) => { if (!ok) up.disabled = false; });
-  });
-
-  down.addEventListener("click", () => {
-    if (form) { form.querySelector("textarea").focus(); return; }
-    const id = `reason-${Math.random().toString(36).slice(2, 9)}`;
-    const reason = h("textarea", {
-      id, class: "reason-input", rows: "2", maxlength: String(MAX_LEN), "data-testid": "feedback-reason",
-      placeholder: "例如：没有回答我的问题 / 引用的条款不对（选填）",
-    });
-    const submit = h("button", { type: "submit", class: "small-button primary", "data-testid": "feedback-submit" }, "提交反馈");
-    const cancel = h("button", { type: "button", class: "small-button", "data-testid": "feedback-cancel" }, "取消");
-    form = h("form", { class: "reason-form", "data-testid": "feedback-form", "aria-label": "反馈原因" },
-      h("label", { for: id, class: "reason-label" }, "哪里不满意？（选填，最多500字）"),
-      reason,
-      h("div", { class: "reason-actions" }, submit, cancel));
-    reason.addEventListener("keydown", (ev) => {
-      if (ev.key === "Escape") { ev.preventDefault(); cancel.click(); }
-    });
-    cancel.addEventListener("click", () => { form.remove(); form = null; down.focus(); });
-    form.addEventListener("submit", async (ev) => {
-      ev.preventDefault();
-      submit.disabled = true;
-      down.disabled = true;
-      const ok = await send("down", reason.value.trim(), down);
-      if (ok) {
-        form.remove();
-        form = null;
-      } else {
-        submit.disabled = false;
-        down.disabled = false;
-      }
-    });
-    wrap.append(form);
-    reason.focus();
-  });
-
-  copy.addEventListener("click", async () => {
-    const text = String(data.answer || "") + citationsText(data);
-    const ok = await copyText(text);
-    const label = copy.querySelector(".copy-label");
-    label.textContent = ok ? "已复制" : "复制失败";
-    copy.classList.toggle("copied", ok);
-    clearTimeout(copy._t);
-    copy._t = setTimeout(() => { label.textContent = "复制"; copy.classList.remove("copied"); }, 2000);
-    if (!ok) {
-      status.textContent = "无法访问剪贴板，请手动选择文字复制";
-      status.className = "action-status bad";
-    }
-  });
-
-  return wrap;
-}
-
-async function copyText(text) {
-  try {
-    if (navigator.clipboard && window.isSecureContext) {
-      await navigator.clipboard.writeText(text);
-      return true;
-    }
-  } catch {
-    /* fall through to the legacy path */
-  }
-  try {
-    const ta = h("textarea", { class: "clipboard-helper", readonly: true, "aria-hidden": "true", tabindex: "-1" });
-    ta.value = text;
-    document.body.append(ta);
-    ta.select();
-    const ok = document.execCommand("copy");
-    ta.remove();
-    return ok;
-  } catch {
-    return false;
-  }
-}
+  },
+};
 
 /* ---------- measure panel ---------- */
 
@@ -552,11 +333,23 @@ function fillPanel(m, quotes) {
   const doc = state.doc;
   els.panelSource.textContent = doc ? `出自《${doc.title}》（${formatDate(doc.date)}）` : "";
   const first = els.panelText.querySelector("mark");
-  if (first) first.scrollIntoView({ block: "center" });
-  else els.panelText.parentElement.scrollTop = 0;
+  if (first) scrollToCentreOf(els.panelBody, first);
+  else els.panelBody.scrollTop = 0;
 }
 
-async function openMeasure(n, { quotes = [], opener = null, fallback = null } = {}) {
+function measureCount() {
+  if (state.measures) return state.measures.length;
+  const parts = state.doc && Array.isArray(state.doc.parts) ? state.doc.parts : [];
+  return parts.reduce((sum, p) => sum + (p.measures || []).length, 0);
+}
+
+function panelMessage(text) {
+  els.panelText.replaceChildren(h("p", { class: "panel-error", role: "alert" }, text));
+}
+
+// `doc`: the slug of a link such as #teachers-law/25. This server serves one document, which has no
+// slug, so such a link names a document that is not here.
+async function openMeasure(n, { quotes = [], opener = null, fallback = null, doc = null } = {}) {
   state.panelOpener = opener || document.activeElement;
   const request = ++state.panelRequest;
   els.panel.dataset.measure = String(n);
@@ -564,9 +357,16 @@ async function openMeasure(n, { quotes = [], opener = null, fallback = null } = 
   els.panelPart.textContent = fallback ? fallback.part || "" : "";
   els.panelNote.hidden = true;
   els.panelSource.textContent = "";
+  resetLinkCopy();
+  els.panelCopy.hidden = doc !== null;
   els.panelText.replaceChildren(h("p", { class: "muted", role: "status" }, "正在加载条款全文…"));
   showDialog(els.panel);
   els.panelClose.focus();
+  if (doc !== null) {
+    panelMessage(`这个链接指向另一份文件（${doc}）的条款，本页只提供${state.doc ? `《${state.doc.title}》` : "本文件"}。`);
+    return;
+  }
+  setHash(measureHash(n));
   try {
     const m = await fetchMeasure(n);
     if (request !== state.panelRequest) return;
@@ -575,11 +375,44 @@ async function openMeasure(n, { quotes = [], opener = null, fallback = null } = 
     if (request !== state.panelRequest) return;
     if (fallback && fallback.text) {
       fillPanel({ ...fallback, measure: n }, quotes);
+    } else if (err instanceof ApiError && err.status === 404) {
+      els.panelCopy.hidden = true;
+      await state.docLoaded; // the range comes from the document's parts
+      if (request !== state.panelRequest) return;
+      const count = measureCount();
+      panelMessage(count ? `本文件共${count}条（第1—${count}条），没有第${n}条。` : "未找到该条款");
     } else {
-      els.panelText.replaceChildren(h("p", { class: "panel-error", role: "alert" },
-        err instanceof ApiError && err.status === 404 ? "未找到该条款" : MSG.offline));
+      panelMessage(MSG.offline);
     }
   }
+}
+
+function resetLinkCopy() {
+  els.panelLinkStatus.textContent = "";
+  els.panelLinkBox.hidden = true;
+}
+
+// The link to the open measure: copied with a visible confirmation, or shown selected for a manual
+// copy when the browser gives no clipboard access.
+async function copyMeasureLink() {
+  const url = measureUrl(Number(els.panel.dataset.measure));
+  const ok = await copyText(url);
+  flashLabel(els.panelCopy, els.panelCopyLabel, ok, { done: "已复制链接", failed: "复制失败", idle: "复制链接" });
+  els.panelLinkStatus.textContent = ok ? `链接已复制：${url}` : "无法访问剪贴板，请手动复制下面的链接：";
+  els.panelLinkBox.hidden = ok;
+  if (!ok) {
+    els.panelLinkInput.value = url;
+    els.panelLinkInput.focus();
+    els.panelLinkInput.select();
+  }
+}
+
+// Opens the measure a link such as /#m7 names (on load and when the address's hash changes).
+function openLinkedMeasure() {
+  const link = parseLink(location.hash);
+  if (!link) return;
+  if (els.panel.open && link.doc === null && els.panel.dataset.measure === String(link.measure)) return;
+  openMeasure(link.measure, { doc: link.doc, opener: els.input });
 }
 
 function closeDialog(dialog) {
@@ -654,6 +487,32 @@ function openBrowse() {
   loadBrowse();
 }
 
+/* ---------- English renderings ---------- */
+
+// English questions always show the unofficial renderings under the quotes; this page-wide setting
+// shows them for every answer, and is remembered in this browser.
+const ENGLISH_KEY = "policy-assistant.show-english";
+
+function showEnglish(on) {
+  document.body.classList.toggle("show-english", on);
+}
+
+function storedEnglish() {
+  try {
+    return localStorage.getItem(ENGLISH_KEY) === "1";
+  } catch {
+    return false; // storage blocked (private mode, policy): the setting lasts for this page only
+  }
+}
+
+function storeEnglish(on) {
+  try {
+    localStorage.setItem(ENGLISH_KEY, on ? "1" : "0");
+  } catch {
+    /* see storedEnglish */
+  }
+}
+
 /* ---------- wiring ---------- */
 
 function restoreFocus(target) {
@@ -696,7 +555,18 @@ function wire() {
   els.panelClose.addEventListener("click", () => closeDialog(els.panel));
   els.panel.addEventListener("close", () => {
     state.panelRequest++;
+    setHash("");
     restoreFocus(state.panelOpener);
+  });
+  els.panelCopy.prepend(icon("link"));
+  els.panelCopy.addEventListener("click", copyMeasureLink);
+  window.addEventListener("hashchange", openLinkedMeasure);
+
+  els.englishToggle.checked = storedEnglish();
+  showEnglish(els.englishToggle.checked);
+  els.englishToggle.addEventListener("change", () => {
+    showEnglish(els.englishToggle.checked);
+    storeEnglish(els.englishToggle.checked);
   });
 
   // Escape closes the topmost dialog (native <dialog> does this too; this covers older browsers).
@@ -729,5 +599,8 @@ function wire() {
 }
 
 wire();
-loadDocument();
+state.docLoaded = loadDocument();
+openLinkedMeasure();
+const linkedQuestion = takeQuestionParam();
+if (linkedQuestion !== null) ask(linkedQuestion);
 document.documentElement.dataset.ready = "true";

@@ -56,16 +56,21 @@ def test_a_reference_past_the_end_is_answered_plainly(assistant):
 @pytest.mark.parametrize("question", ["社保怎么补缴", "How do I renew my passport?", "怎么办理结婚登记"])
 def test_out_of_scope_is_declined_with_nearest_measures(assistant, question):
     answer = assistant.ask(question)
-    assert not answer.in_scope
-    assert "没有涉及" in answer.answer or "does not cover" in answer.answer
+    assert not answer.in_scope and answer.kind == "not_covered"
+    assert "无法给出依据" in answer.answer or "nothing to quote" in answer.answer
     assert answer.citations and all(c.quotes == [] for c in answer.citations)
     assert "可能相关" in answer.answer
 
 
-def test_english_question_gets_english_framing_around_chinese_quotes(assistant):
-    answer = assistant.ask("What is the monthly bonus for homeroom teachers at boarding schools?")
-    assert answer.in_scope and answer.citations[0].measure == 7
-    assert answer.answer.startswith("According to") and "1000元" in answer.answer
+def test_english_question_gets_chinese_quotes_with_their_english_rendering(assistant):
+    answer = assistant.ask("What is the monthly bonus for head teachers at boarding schools?")
+    assert answer.in_scope and answer.lang == "en" and answer.citations[0].measure == 7
+    top = answer.citations[0]
+    assert len(top.quotes_en) == len(top.quotes) and any("1000元" in q for q in top.quotes)
+    rendering = top.quotes_en[top.quotes.index(next(q for q in top.quotes if "1000元" in q))]
+    assert "1,000 yuan" in rendering or "1000 yuan" in rendering
+    # the answer text shows each Chinese quote with its rendering under it, marked unofficial
+    assert "1000元" in answer.answer and rendering in answer.answer and "Unofficial translation" in answer.answer
 
 
 def test_follow_up_is_read_in_context(assistant):

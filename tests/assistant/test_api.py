@@ -8,7 +8,7 @@ def test_ask_returns_a_cited_answer(client):
     answer = response.json()
     assert answer["in_scope"] and answer["citations"][0]["measure"] == 7
     assert "900元" in answer["answer"]
-    assert set(answer["citations"][0]) == {"measure", "title", "part", "score", "quotes", "text"}
+    assert set(answer["citations"][0]) == {"measure", "title", "title_en", "part", "score", "quotes", "quotes_en", "text"}
 
 
 def test_follow_up_with_history(client):

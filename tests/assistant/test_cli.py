@@ -13,10 +13,10 @@ def _cli(*args, stdin=None):
 
 
 def _check_answer(obj):
-    assert set(obj) == {"question", "in_scope", "answer", "citations"}
+    assert set(obj) == {"question", "in_scope", "kind", "lang", "lead", "answer", "missing", "suggestions", "citations"}
     assert isinstance(obj["in_scope"], bool) and isinstance(obj["answer"], str)
     for c in obj["citations"]:
-        assert set(c) == {"measure", "title", "part", "score", "quotes", "text"}
+        assert set(c) == {"measure", "title", "title_en", "part", "score", "quotes", "quotes_en", "text"}
         assert isinstance(c["measure"], int) and isinstance(c["score"], float)
         assert all(q in c["text"] for q in c["quotes"])
 

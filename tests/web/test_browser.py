@@ -1,83 +1,22 @@
 """Browser tests of the web chat page against the real server (the `live_server` fixture).
 
 Run with Debian's chromium through Playwright's sync API. `live_server` (a base URL such as
-"http://127.0.0.1:8000") comes from tests/conftest.py, which starts the real app and model.
+"http://127.0.0.1:8000") comes from tests/conftest.py, which starts the real app and model; the
+`browser` and `session` fixtures come from conftest.py beside this file.
 """
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from chat_page import ANSWER_TIMEOUT_MS, WIDTHS, ask, open_page, screenshot  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-ANSWER_TIMEOUT_MS = 60_000  # the real model answers on CPU
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-def _new_page(browser, live_server: str, width: int = 1280, height: int = 900) -> tuple:
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-    page = context.new_page()
-    errors: list[str] = []
-    dialogs: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-
-    def on_dialog(dialog):
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    page.goto(live_server.rstrip("/") + "/")
-    expect(page.get_by_test_id("question-input")).to_be_visible()
-    page.wait_for_function("document.documentElement.dataset.ready === 'true'")
-    return context, page, errors, dialogs
-
-
-@pytest.fixture
-def session(browser, live_server):
-    context, page, errors, dialogs = _new_page(browser, live_server)
-    page.errors = errors  # type: ignore[attr-defined]
-    page.dialogs = dialogs  # type: ignore[attr-defined]
-    yield page
-    context.close()
-
-
-def ask(page: Page, question: str, *, nth: int | None = None):
-    """Type a question, press Enter, and return the locator of the new assistant message."""
-    before = page.get_by_test_id("message-assistant").count()
-    box = page.get_by_test_id("question-input")
-    box.fill(question)
-    box.press("Enter")
-    answers = page.get_by_test_id("message-assistant")
-    expect(answers).to_have_count(before + 1, timeout=ANSWER_TIMEOUT_MS)
-    expect(page.get_by_test_id("loading")).to_have_count(0)
-    return answers.nth(before if nth is None else nth)
+DECLINED = "医保怎么报销"  # the document does not cover health insurance
 
 
 # (a) ---------------------------------------------------------------------------------------
@@ -147,7 +86,7 @@ def test_follow_up_uses_history(session: Page):
         lambda r: sent.append(r.post_data_json) if r.url.endswith("/api/ask") and r.method == "POST" else None,
     )
     second = ask(page, "那寄宿制的呢？")
-    expect(second.get_by_test_id("answer-text")).to_contain_text("1000")
+    expect(second.get_by_test_id("quote").first).to_contain_text("1000")
     assert sent, "the follow-up was not posted to /api/ask"
     history = sent[-1]["history"]
     assert 1 <= len(history) <= 4
@@ -210,16 +149,25 @@ def test_unreachable_server_shows_message(session: Page):
 # (e) ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("width,height", [(375, 800), (1280, 900)])
+@pytest.mark.parametrize("width,height", WIDTHS)
 def test_layout_and_screenshots(browser, live_server: str, width: int, height: int):
-    context, page, errors, _ = _new_page(browser, live_server, width, height)
+    page = open_page(browser, live_server, width, height)
     try:
         expect(page.locator("#doc-title")).to_contain_text("聊城", timeout=10_000)
         ask(page, "班主任每月绩效多少")
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"chat-{width}.png"))
+        screenshot(page, f"answer-{width}")
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         assert scroll_width <= width, f"horizontal scroll at {width}px: scrollWidth={scroll_width}"
+
+        ask(page, "教师有惩戒权吗？")
+        ask(page, DECLINED)
+        screenshot(page, f"decline-{width}")
+        # Once the chat scrolls, the page itself stays put: the header is whole at the top.
+        assert page.get_by_test_id("chat-log").evaluate("el => el.closest('main').scrollTop") > 0
+        assert page.evaluate("document.documentElement.scrollTop + document.body.scrollTop") == 0
+        header = page.locator(".app-header").bounding_box()
+        assert header["y"] == 0
+        expect(page.locator(".app-name")).to_be_in_viewport(ratio=1)
 
         page.locator('[data-testid="citation-chip"][data-measure="7"]').first.click()
         panel = page.get_by_test_id("measure-panel")
@@ -229,16 +177,18 @@ def test_layout_and_screenshots(browser, live_server: str, width: int, height: i
             assert box["width"] >= width - 1 and box["height"] >= height - 1
         else:  # a centred dialog inside the desktop column
             assert box["width"] <= 900
-        page.screenshot(path=str(SCREENSHOTS / f"measure-{width}.png"))
+        expect(panel.locator("mark").first).to_be_in_viewport()
+        screenshot(page, f"measure-{width}")
         page.keyboard.press("Escape")
         expect(panel).to_be_hidden()
+        assert page.evaluate("document.documentElement.scrollTop + document.body.scrollTop") == 0
         if width >= 1000:
             column = page.locator(".chat-scroll > .column").bounding_box()
             assert column["width"] <= 900
             assert abs((column["x"] + column["width"] / 2) - width / 2) < 20
-        assert errors == []
+        assert page.errors == []  # type: ignore[attr-defined]
     finally:
-        context.close()
+        page.context.close()
 
 
 # (f) ---------------------------------------------------------------------------------------

@@ -1,0 +1,235 @@
+"""Does the document answer this question? Decided from several signals in a small logistic model.
+
+Similarity alone cannot tell: a question about a university's score line sits close to the measure
+on universities. So the model weighs, for the best-ranked measure and its selected quotes:
+
+- `margin`: best similarity to the document minus best similarity to `corpus/off_topic.txt`
+  (a null model of what the document is not about);
+- `piece`: the best dense similarity to any sentence, clause or phrase;
+- `asked`: the best similarity to an everyday question (`corpus/*.questions.tsv`);
+- `overlap`: the share of the question's content words found in the top measure (its text, its
+  rendering and its everyday questions);
+- `uncovered`: how many of the question's content words appear nowhere in the corpus, directly or
+  through a shortened form (特教 → 特殊教育), generic words (`corpus/generic_words.txt`) aside;
+- `support`: for those words, the weakest of their best dense similarities to the top measure's
+  pieces — a synonym the corpus does not spell out (homeroom teacher ~ 班主任) still scores high;
+- `unmet`: the question asks for a kind of fact (an amount, a date, a count, a score, a contact, a
+  list of names) and the quotes hold none.
+
+Weights, the decision threshold and the figures they were fitted to live in
+`assistant/answerability.json`, written by `policy-assistant fit-answerability` from tuning sets
+only. `Verdict.missing` says what the document lacks, for the decline.
+
+>>> cues = fact_cues("聊城大学今年的录取分数线是多少")
+>>> [c.name for c in cues]
+['score']
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index.tokenize import ENGLISH_STOPWORDS, STOPWORDS, english_stem
+
+FEATURES = ("margin", "piece", "asked", "overlap", "uncovered", "support", "unmet")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+_CONTENT_POS = re.compile(r"^(n|nr|ns|nt|nz|ng|v|vn|l|eng|j|an)$")
+
+
+@dataclass(frozen=True)
+class FactCue:
+    """A kind of fact a question can ask for, and what a quote holding one looks like."""
+
+    name: str
+    asks: re.Pattern[str]
+    evidence: re.Pattern[str]
+
+
+# The kinds of fact people ask for. A quote that answers holds such a fact; a document that speaks
+# of the topic but holds none (a fee, a date, a phone number) does not answer.
+_CUES = (
+    FactCue("amount", re.compile(r"多少钱|几块|多少元|[发给补交收拿付]多少|费[用]?[是有要]?多少|收费标准|价格|价钱|"
+                                 r"how much (money|does|is|will|do)|\bcost\b|\bprice\b|\bcharge\b", re.I),
+            re.compile(r"\d+(\.\d+)?\s*(万|亿)?元")),
+    FactCue("rate", re.compile(r"[涨增降]了?多少|增长多少|比例是多少|占比多少|what percent|how much (more|less)", re.I),
+            re.compile(r"\d+(\.\d+)?\s*%|百分之|\d+(\.\d+)?\s*(万|亿)?元")),
+    FactCue("time", re.compile(r"几点|几时|what time|opening hours", re.I),
+            re.compile(r"\d+\s*[点时:：]")),
+    FactCue("date", re.compile(r"什么时候|啥时候|哪天|哪一天|几号|几月|哪年|日期|截止|^when\b|\bwhen (is|are|will|do|does|can|should)\b|"
+                               r"what date|deadline", re.I),
+            re.compile(r"\d{4}\s*年|\d+\s*月|\d+\s*日|年底|年前")),
+    FactCue("count", re.compile(r"(?<!第)几[个所名家节次门天年项位]|多少[个所名家节次门天年项位人]|how many", re.I),
+            re.compile(r"\d|[一二三四五六七八九十百千万两]+[个所名家节次门天年项位条人类]")),
+    FactCue("score", re.compile(r"分数线|录取分|多少分|几分|score line|cut-?off|passing (score|mark)|what score", re.I),
+            re.compile(r"\d+\s*分")),
+    FactCue("contact", re.compile(r"电话|地址|网址|邮箱|联系方式|热线|phone|address|website|e-?mail|contact|hotline", re.I),
+            re.compile(r"电话|地址|网址|邮箱|热线|\d{7,}")),
+    FactCue("names", re.compile(r"名单|是谁|叫什么|叫啥|名字|名称|哪些[学校镇县区单位家]|哪几[所个家]|是哪[些几所家]|"
+                                r"who is|who are|names? of|list of|which [a-z ]*(schools|towns|counties|universities)", re.I),
+            re.compile(r"名单|[\u4e00-\u9fff]{2,}(大学|学院|学校|中学|小学|幼儿园)")),
+    FactCue("procedure", re.compile(r"手续|流程|怎么申请|如何申请|怎么报名|怎么办理|去哪[儿里]?办|要啥材料|什么材料|"
+                                    r"how (do|can) i apply|how to apply|procedure|paperwork|documents? (do i )?need", re.I),
+            re.compile(r"申请|办理|流程|程序|材料|报名")),
+)
+
+
+def fact_cues(question: str) -> list[FactCue]:
+    return [cue for cue in _CUES if cue.asks.search(question)]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the answerability model reads about one question and its best answer."""
+
+    features: dict[str, float]
+    missing: list[str]  # words and fact kinds the document does not supply
+
+    def vector(self) -> np.ndarray:
+        return np.array([self.features[name] for name in FEATURES], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    answerable: bool
+    probability: float
+    missing: list[str]
+
+
+@dataclass
+class Vocabulary:
+    """Every word the corpus uses, to tell which of a question's words it covers."""
+
+    texts: list[str]  # the document's text, rendering and everyday questions
+    generic: frozenset[str]
+    _joined: str = field(init=False)
+    _words: set[str] = field(init=False)
+    _stems: set[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._joined = "\n".join(self.texts)
+        self._words = {w for text in self.texts for w in chinese_words(text)}
+        self._stems = {english_stem(w) for w in _LATIN_WORD.findall(self._joined.lower())}
+
+    def covers(self, word: str) -> bool:
+        if word.lower() in self.generic:
+            return True
+        if word.isascii():
+            return english_stem(word.lower()) in self._stems
+        # Directly, or as a shortened form whose characters stand in order in one corpus word (特教 in 特殊教育).
+        return word in self._joined or any(_is_abbreviation(word, w) for w in self._words if len(w) > len(word))
+
+
+def chinese_words(text: str) -> list[str]:
+    import jieba.posseg  # loaded on first use: the dictionary is slow to read
+
+    return [w for w, flag in jieba.posseg.cut(text)
+            if len(w) > 1 and not w.isascii() and _CONTENT_POS.match(flag) and w not in STOPWORDS]
+
+
+def question_words(question: str) -> list[str]:
+    """The question's content words: Chinese nouns and verbs, and English words that are not function words."""
+    english = [w.lower() for w in _LATIN_WORD.findall(question) if len(w) > 2 and w.lower() not in ENGLISH_STOPWORDS]
+    return list(dict.fromkeys(chinese_words(question) + english))
+
+
+def _is_abbreviation(short: str, long: str) -> bool:
+    position = 0
+    for ch in short:
+        position = long.find(ch, position) + 1
+        if position == 0:
+            return False
+    return True
+
+
+def gather_evidence(question: str, *, margin: float, piece: float, asked: float, top: Vocabulary,
+                    quotes: Iterable[str], vocabulary: Vocabulary,
+                    word_support: Callable[[str], float]) -> Evidence:
+    """`vocabulary`: the whole corpus; `top`: the best-ranked measure's own texts; `word_support(w)`:
+    the best dense similarity of word `w` to a piece of the top measure."""
+    words = question_words(question)
+    topical = [w for w in words if w.lower() not in vocabulary.generic]
+    uncovered = [w for w in topical if not vocabulary.covers(w)]
+    support = min((word_support(w) for w in uncovered), default=1.0)
+    overlap = sum(top.covers(w) for w in topical) / len(topical) if topical else 1.0
+    quoted = "\n".join(quotes)
+    unmet = [cue for cue in fact_cues(question) if not cue.evidence.search(quoted)]
+    missing = uncovered + [_cue_words(cue, question) for cue in unmet]
+    features = {"margin": margin, "piece": piece, "asked": asked, "overlap": overlap,
+                "uncovered": float(min(len(uncovered), 3)), "support": support, "unmet": float(bool(unmet))}
+    return Evidence(features, list(dict.fromkeys(missing)))
+
+
+def _cue_words(cue: FactCue, question: str) -> str:
+    match = cue.asks.search(question)
+    return match.group(0) if match else cue.name
+
+
+@dataclass(frozen=True)
+class AnswerabilityModel:
+    """Standardised features → logistic regression → probability the document answers."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+    threshold: float
+    report: dict
+
+    @classmethod
+    def load(cls, path: Path) -> AnswerabilityModel:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if tuple(data["features"]) != FEATURES:
+            raise ValueError(f"{path} was fitted on features {data['features']}, this version computes {FEATURES}: "
+                             f"refit it with `policy-assistant fit-answerability`")
+        return cls(np.array(data["mean"]), np.array(data["scale"]), np.array(data["weights"]),
+                   float(data["bias"]), float(data["threshold"]), data.get("report", {}))
+
+    def save(self, path: Path) -> None:
+        data = {"features": list(FEATURES), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
+                "weights": self.weights.tolist(), "bias": self.bias, "threshold": self.threshold,
+                "report": self.report}
+        Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    def probability(self, evidence: Evidence) -> float:
+        z = (evidence.vector() - self.mean) / self.scale
+        return float(1 / (1 + np.exp(-(z @ self.weights + self.bias))))
+
+    def judge(self, evidence: Evidence) -> Verdict:
+        """A short decision list: a question asking for a kind of fact the quotes do not hold is not
+        answered, whatever the similarity; otherwise the logistic model decides."""
+        p = self.probability(evidence)
+        return Verdict(p >= self.threshold and not evidence.features["unmet"], p, evidence.missing)
+
+
+def fit(evidence: Sequence[Evidence], answerable: Sequence[bool], *, max_refusal: float = 0.015,
+        l2: float = 1.0) -> AnswerabilityModel:
+    """Fit weights by Newton's method with an L2 penalty; pick the highest threshold that refuses at
+    most `max_refusal` of the answerable questions."""
+    x = np.stack([e.vector() for e in evidence])
+    y = np.array(answerable, dtype=np.float64)
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
+    w = np.zeros(z.shape[1])
+    penalty = np.diag([l2] * (z.shape[1] - 1) + [0.0])
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-(z @ w)))
+        gradient = z.T @ (p - y) + penalty @ w
+        hessian = (z.T * (p * (1 - p))) @ z + penalty
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    p = 1 / (1 + np.exp(-(z @ w)))
+    positives = np.sort(p[y == 1])
+    allowed = int(np.floor(max_refusal * len(positives)))
+    threshold = float(positives[allowed]) - 1e-6 if len(positives) else 0.5
+    declined = float(np.mean(p[y == 0] < threshold)) if (y == 0).any() else float("nan")
+    report = {"questions": len(y), "answerable": int(y.sum()),
+              "tune_refused": round(float(np.mean(positives < threshold)), 4), "tune_declined": round(declined, 4),
+              "weights": {name: round(float(v), 3) for name, v in zip(FEATURES, w[:-1])}}
+    return AnswerabilityModel(mean, scale, w[:-1], float(w[-1]), threshold, report)
