@@ -10,14 +10,11 @@ and a checksum per artifact so that a damaged file is caught on load).
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import shutil
 import tempfile
 from dataclasses import asdict
 from datetime import datetime, timezone
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import faiss
@@ -27,6 +24,7 @@ from index.corpus import CorpusFiles, corpus_checksum, read_document, read_every
 from index.tokenize import tokenize
 from index.units import Unit, units_of
 from model import Embedder
+from model.disk import file_sha256, installed_versions, swap_in
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -69,7 +67,7 @@ def build_index(document_path: Path, off_topic_path: Path, embedder: Embedder, i
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-        _replace_dir(staging, index_dir)
+        swap_in(staging, index_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return manifest
@@ -95,22 +93,4 @@ def off_topic_units(path: Path) -> list[Unit]:
 
 
 def library_versions() -> dict[str, str]:
-    def _version(name: str) -> str:
-        try:
-            return version(name)
-        except PackageNotFoundError:
-            return "absent"
-    return {name: _version(name) for name in _LIBRARIES}
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    # Swap via rename so a concurrent reader sees the old index or the new one, never a mix.
-    old = target.with_name(f".old-{target.name}-{os.getpid()}")
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    return installed_versions(_LIBRARIES)

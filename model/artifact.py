@@ -22,14 +22,14 @@ import sys
 import time
 import uuid
 from datetime import datetime, timezone
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
 
+from model.disk import file_sha256, installed_versions, swap_in
 from model.embedder import ModelError
 from model.runtime import MODEL_FILE, TOKENIZER_FILE
-from model.source import Source, file_sha256, resolve_source
+from model.source import Source
 
 FORMAT = 1
 RECIPE = 1  # bump whenever export, pruning or quantization changes the vectors: the model id changes with it
@@ -156,12 +156,12 @@ def build_artifact(source: Source, variant: str) -> dict:
         if manifest["fidelity"]["cosine_min"] < MIN_COSINE:
             raise ModelError(f"the {variant} model strays from the torch model (cosine "
                              f"{manifest['fidelity']['cosine_min']} < {MIN_COSINE}): use MODEL_VARIANT=fp32")
-        manifest |= {"libraries": _library_versions(),
+        manifest |= {"libraries": installed_versions(_LIBRARIES),
                      "files": {name: file_sha256(staging / name) for name in (MODEL_FILE, TOKENIZER_FILE)},
                      "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                      "build_seconds": round(time.perf_counter() - started, 1)}
         (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        _swap_in(staging, dest)
+        swap_in(staging, dest)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     _say(f"built {dest} in {manifest['build_seconds']} s (cosine to torch fp32 ≥ {manifest['fidelity']['cosine_min']})")
@@ -201,24 +201,6 @@ def _runtime_config(folder: Path) -> dict:
                         "passage": prompts.get("passage", prompts.get("document", ""))},
             "pooling": mode, "max_length": int(read("sentence_bert_config.json").get("max_seq_length") or 512),
             "dim": int(pooling["word_embedding_dimension"])}
-
-
-def _swap_in(staging: Path, dest: Path) -> None:
-    """Replace `dest` by the finished folder in two renames: a reader sees the old or the new one."""
-    old = dest.with_name(f".{dest.name}.old-{uuid.uuid4().hex[:8]}")
-    if dest.exists():
-        dest.rename(old)
-    staging.rename(dest)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _library_versions() -> dict[str, str]:
-    def _version(name: str) -> str:
-        try:
-            return version(name)
-        except PackageNotFoundError:
-            return "absent"
-    return {name: _version(name) for name in _LIBRARIES}
 
 
 def _say(message: str) -> None:

