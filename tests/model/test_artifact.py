@@ -22,20 +22,20 @@ def copy(tmp_path, assistant) -> Path:
 
 def test_manifest_records_source_variant_vocabulary_and_fidelity(assistant, source):
     manifest = assistant.embedder.artifact
-    assert manifest["variant"] == "int8"
+    assert manifest["variant"] == "q4"
     assert manifest["source"] == {"id": source.model_id, "sha256": source.sha256}
     assert manifest["fidelity"]["texts"] >= 100 and manifest["fidelity"]["kinds"] == ["query", "passage"]
-    assert manifest["fidelity"]["cosine_min"] >= 0.995
+    assert manifest["fidelity"]["cosine_min"] >= 0.999
     assert manifest["vocabulary"]["pruned"] and manifest["vocabulary"]["ids_changed"] == 0
     assert manifest["vocabulary"]["pieces_after"] < 0.6 * manifest["vocabulary"]["pieces_before"]
-    assert manifest["quantization"]["fp32_nodes"] == 12  # the FFN output projections
+    assert manifest["quantization"]["matmuls"] == 72  # every weight of the 12 layers: q, k, v, out, FFN in, FFN out
     folder = Path(assistant.embedder.path)
-    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "model.onnx", "tokenizer.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "model.onnx", "model.weights", "tokenizer.json"]
     assert json.loads((folder / "manifest.json").read_text(encoding="utf-8")) == manifest
 
 
-def test_the_int8_model_is_a_fraction_of_the_fp32_weights(assistant, source):
-    onnx_bytes = (Path(assistant.embedder.path) / "model.onnx").stat().st_size
+def test_the_q4_encoder_is_a_fraction_of_the_fp32_weights(assistant, source):
+    onnx_bytes = sum(p.stat().st_size for p in Path(assistant.embedder.path).glob("model.*"))
     torch_bytes = (Path(source.st_location()) / "model.safetensors").stat().st_size  # stored fp16
     assert onnx_bytes < 0.5 * torch_bytes
 
@@ -45,18 +45,18 @@ def test_a_damaged_model_file_is_refused(copy, source):
         f.seek(4096)
         f.write(b"\x00garbage\x00")
     with pytest.raises(ArtifactStale, match="damaged"):
-        load_artifact(copy, source, "int8")
+        load_artifact(copy, source, "q4")
 
 
 def test_changed_source_weights_make_it_stale(copy, source, tmp_path):
     other = tmp_path / "e5-small-q4.bin"
     other.write_bytes(b"E5S1 another release")
     with pytest.raises(ArtifactStale, match="source weights .* changed"):
-        load_artifact(copy, Source(source.model_id, other, source.cache_dir), "int8")
+        load_artifact(copy, Source(source.model_id, other, source.cache_dir), "q4")
 
 
 def test_another_variant_is_refused(copy, source):
-    with pytest.raises(ArtifactStale, match="int8 variant, fp32 is configured"):
+    with pytest.raises(ArtifactStale, match="q4 variant, fp32 is configured"):
         load_artifact(copy, source, "fp32")
 
 
@@ -66,7 +66,7 @@ def test_a_missing_artifact_without_build_says_how_to_build(tmp_path, settings):
 
 
 def test_a_stale_artifact_is_rebuilt_and_fp32_matches_torch(tmp_path, settings, source, assistant):
-    # The int8 folder where the fp32 one belongs: stale, so it is rebuilt (in a child process).
+    # The q4 folder where the fp32 one belongs: stale, so it is rebuilt (in a child process).
     stale = artifact_dir(Source(source.model_id, source.origin, tmp_path), "fp32")
     shutil.copytree(assistant.embedder.path, stale)
     embedder = load_embedder(settings.model, variant="fp32", cache_dir=tmp_path)
