@@ -111,6 +111,7 @@ def _fit_answerability(args: argparse.Namespace, settings: Settings) -> int:
     evidence = [assistant.consider(c["q"]).evidence for c in cases]
     model = fit(evidence, [not c.get("oos") for c in cases], max_refusal=args.max_refusal)
     model.report["fitted_on"] = [str(p) for p in args.files]
+    model.report["embedder"] = assistant.embedder.model_id  # its evidence is this model's similarities
     out = args.out or settings.answerability_model
     model.save(out)
     print(json.dumps(model.report, ensure_ascii=False, indent=2))
