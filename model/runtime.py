@@ -11,7 +11,6 @@ model's output need not be the same in a batch), mean- or CLS-pools in numpy and
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,20 +19,7 @@ import numpy as np
 from model.embedder import CachedEmbedder, Kind
 from model.unigram import UnigramTokenizer
 
-MODEL_FILE, WEIGHTS_FILE, TOKENIZER_FILE = "model.onnx", "model.weights", "tokenizer.json"
-# Tensors this large (only the word-embedding table) go to WEIGHTS_FILE, which onnxruntime maps into
-# memory instead of copying: only the rows of tokens actually seen are ever read. Measured: peak RSS
-# while loading 146 instead of 211 MB, 0.1 s less CPU.
-_MAPPED_BYTES = 8 << 20
-
-
-def save_for_runtime(graph, folder: Path) -> None:
-    """Write the ONNX `graph` (a ModelProto) into `folder` as MODEL_FILE + WEIGHTS_FILE."""
-    import onnx
-
-    onnx.save_model(graph, str(Path(folder) / MODEL_FILE), save_as_external_data=True,
-                    all_tensors_to_one_file=True, location=WEIGHTS_FILE, size_threshold=_MAPPED_BYTES)
-    os.chmod(Path(folder) / WEIGHTS_FILE, 0o644)  # onnx creates it owner-only; a shared cache needs it readable
+MODEL_FILE, TOKENIZER_FILE = "model.onnx", "tokenizer.json"
 
 
 def load_tokenizer(path: Path, *, max_length: int) -> Callable[[str], list[int]]:

@@ -28,18 +28,17 @@ def test_manifest_records_source_variant_vocabulary_and_fidelity(assistant, sour
     assert manifest["fidelity"]["cosine_min"] >= 0.999
     assert manifest["vocabulary"]["pruned"] and manifest["vocabulary"]["ids_changed"] == 0
     assert manifest["vocabulary"]["pieces_after"] < 0.6 * manifest["vocabulary"]["pieces_before"]
-    assert manifest["quantization"]["matmuls"] == 72  # every weight of the 12 layers: q, k, v, out, FFN in, FFN out
+    # every weight of the 12 layers (q, k, v, attention out, FFN in, FFN out) and the word embeddings
+    assert manifest["quantization"]["nodes"] == {"MatMulNBits": 72, "GatherBlockQuantized": 1}
     folder = Path(assistant.embedder.path)
-    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "model.onnx", "model.weights", "tokenizer.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "model.onnx", "tokenizer.json"]
     assert json.loads((folder / "manifest.json").read_text(encoding="utf-8")) == manifest
 
 
-def test_the_encoder_loaded_into_memory_is_a_fraction_of_the_weights(assistant, source):
-    folder = Path(assistant.embedder.path)
-    encoder = (folder / "model.onnx").stat().st_size  # 4-bit; the embedding table is mapped, not loaded
-    converted = (Path(source.st_location()) / "model.safetensors").stat().st_size  # stored fp16
-    assert encoder < 0.1 * converted
-    assert (folder / "model.weights").stat().st_size < 0.6 * 250037 * 384 * 4  # only the kept rows
+def test_the_model_is_a_fifth_of_the_converted_weights(assistant, source):
+    q4 = (Path(assistant.embedder.path) / "model.onnx").stat().st_size
+    converted = (Path(source.st_location()) / "model.safetensors").stat().st_size  # stored fp16, full vocabulary
+    assert q4 < 0.2 * converted
 
 
 def test_a_damaged_model_file_is_refused(copy, source):
