@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+TORCH_INDEX_URL ?=  # empty: torch comes from wherever pip is configured to look
 export HF_HUB_OFFLINE := 1
 
 .PHONY: setup run test browser clean
@@ -9,8 +10,10 @@ export HF_HUB_OFFLINE := 1
 $(BIN)/policy-assistant: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	# The CPU build of torch first: a plain `torch` requirement would pull a multi-GB CUDA build.
-	$(BIN)/pip install --quiet torch==2.13.0
+	# torch first, pinned. On PyPI the Linux x86-64 torch wheel bundles CUDA (several GB); where pip
+	# is not already set up to find the CPU build (this project's machines are), get it with
+	# `make TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu ...`.
+	$(BIN)/pip install --quiet $(if $(TORCH_INDEX_URL),--index-url $(TORCH_INDEX_URL)) torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 

@@ -54,13 +54,13 @@ class FactCue:
 # of the topic but holds none (a fee, a date, a phone number) does not answer.
 _CUES = (
     FactCue("amount", re.compile(r"多少钱|几块|多少元|[发给补交收拿付]多少|费[用]?[是有要]?多少|收费标准|价格|价钱|"
-                                 r"how much (money|does|is|will|do)|\bcost\b|\bprice\b|\bcharge\b", re.I),
+                                 r"how much (money|does|is|do)|\bcost\b|\bprice\b|\bcharge\b", re.I),
             re.compile(r"\d+(\.\d+)?\s*(万|亿)?元")),
-    FactCue("rate", re.compile(r"[涨增降]了?多少|增长多少|比例是多少|占比多少|what percent|how much (more|less)", re.I),
+    FactCue("rate", re.compile(r"[涨增降]了?多少|增长多少|比例是多少|占比多少|what percent|how much (more|less|will)|grow by|increase by", re.I),
             re.compile(r"\d+(\.\d+)?\s*%|百分之|\d+(\.\d+)?\s*(万|亿)?元")),
     FactCue("time", re.compile(r"几点|几时|what time|opening hours", re.I),
             re.compile(r"\d+\s*[点时:：]")),
-    FactCue("date", re.compile(r"什么时候|啥时候|哪天|哪一天|几号|几月|哪年|日期|截止|^when\b|\bwhen (is|are|will|do|does|can|should)\b|"
+    FactCue("date", re.compile(r"什么时候|啥时候|哪天|哪一天|几号|几月|哪年|日期|截止|\bwhen (is|are|will|do|does|can|should)\b|"
                                r"what date|deadline", re.I),
             re.compile(r"\d{4}\s*年|\d+\s*月|\d+\s*日|年底|年前")),
     FactCue("count", re.compile(r"(?<!第)几[个所名家节次门天年项位]|多少[个所名家节次门天年项位人]|how many", re.I),
@@ -110,13 +110,17 @@ class Vocabulary:
     _words: set[str] = field(init=False)
     _stems: set[str] = field(init=False)
 
+    def is_generic(self, word: str) -> bool:
+        word = word.lower()
+        return word in self.generic or (word.isascii() and english_stem(word) in self.generic)
+
     def __post_init__(self) -> None:
         self._joined = "\n".join(self.texts)
         self._words = {w for text in self.texts for w in chinese_words(text)}
         self._stems = {english_stem(w) for w in _LATIN_WORD.findall(self._joined.lower())}
 
     def covers(self, word: str) -> bool:
-        if word.lower() in self.generic:
+        if self.is_generic(word):
             return True
         if word.isascii():
             return english_stem(word.lower()) in self._stems
@@ -152,7 +156,7 @@ def gather_evidence(question: str, *, margin: float, piece: float, asked: float,
     """`vocabulary`: the whole corpus; `top`: the best-ranked measure's own texts; `word_support(w)`:
     the best dense similarity of word `w` to a piece of the top measure."""
     words = question_words(question)
-    topical = [w for w in words if w.lower() not in vocabulary.generic]
+    topical = [w for w in words if not vocabulary.is_generic(w)]
     uncovered = [w for w in topical if not vocabulary.covers(w)]
     support = min((word_support(w) for w in uncovered), default=1.0)
     overlap = sum(top.covers(w) for w in topical) / len(topical) if topical else 1.0

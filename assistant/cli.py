@@ -15,6 +15,7 @@ import json
 import os
 import shlex
 import sys
+import unicodedata
 from pathlib import Path
 
 from assistant.references import find_references
@@ -25,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     overrides = {key: value for key in ("model", "model_backend", "model_variant", "index_dir", "document")
                  if (value := getattr(args, key, None))}
+    if getattr(args, "no_build", False):
+        overrides["auto_build"] = False
     try:
         settings = Settings(**overrides)
         return args.run(args, settings)
@@ -38,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
 def _assistant(settings: Settings, progress: bool = True):
     from assistant.service import PolicyAssistant  # heavy imports only for commands that need them
 
-    return PolicyAssistant(settings, progress=progress and sys.stderr.isatty())
+    return PolicyAssistant(settings, build_if_missing=settings.auto_build, progress=progress and sys.stderr.isatty())
 
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:
@@ -144,29 +147,60 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     passed = {"model": settings.model, "model_backend": settings.model_backend, "model_variant": settings.model_variant,
-              "index_dir": settings.index_dir, "document": settings.document}
+              "index_dir": settings.index_dir, "document": settings.document, "auto_build": settings.auto_build}
     os.environ.update({f"POLICY_ASSISTANT_{k.upper()}": str(v) for k, v in passed.items() if v is not None})
     print(f"聊城教育政策助手 serving at http://{args.host}:{args.port}/", flush=True)
+    # proxy_headers=False: uvicorn would trust X-Forwarded-For from loopback; the app decides from
+    # POLICY_ASSISTANT_TRUSTED_PROXIES instead. The protocol adds a deadline for request headers.
     uvicorn.run("assistant.api:create_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level="info")
+                workers=args.workers, log_level="info", proxy_headers=False,
+                http="assistant.api.protocol:DeadlineHttpProtocol")
     return 0
 
 
 def _feedback(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.feedback import FeedbackStore
+    import sqlite3
 
-    store = FeedbackStore(settings.feedback_db)
-    rows = store.problems(limit=args.limit)
+    from assistant.feedback import read_problems
+
+    try:
+        rows = read_problems(settings.feedback_db, limit=args.limit)
+    except sqlite3.Error as exc:
+        raise OSError(f"cannot read the feedback database {settings.feedback_db} "
+                      f"(POLICY_ASSISTANT_FEEDBACK_DB): {exc}") from None
     if args.json:
         print(json.dumps([r._asdict() for r in rows], ensure_ascii=False, indent=2))
         return 0
     if not rows:
         print("no downvoted or out-of-scope questions yet")
     for r in rows:
-        print(f"{r.count:>4}  {r.kind:<12} {r.question}" + (f"  — {r.reasons}" if r.reasons else ""))
-        quoted = shlex.quote(r.question)
+        print(f"{r.count:>4}  {r.kind:<12} {printable(r.question)}" + (f"  — {printable(r.reasons)}" if r.reasons else ""))
+        quoted = _shell_word(r.question)
         print(f"      teach: policy-assistant teach {quoted} --measure N   |   policy-assistant teach {quoted} --not-covered")
     return 0
+
+
+def printable(text: str) -> str:
+    """`text` on one line with nothing a terminal would act on: line breaks, escape sequences and
+    invisible format characters are shown as escapes.
+
+    >>> printable("班主任\\n 12  downvoted  forged\\x1b[2J\\u202e")
+    '班主任\\\\n 12  downvoted  forged\\\\x1b[2J\\\\u202e'
+    """
+    return "".join(ch if ch.isprintable() or unicodedata.category(ch) == "Zs" else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
+
+
+def _shell_word(text: str) -> str:
+    """`text` as one shell word that is also safe to print: POSIX quoting, or bash's $'…' with
+    escapes when it holds anything `printable` would escape.
+
+    >>> print(_shell_word("班主任补助"), _shell_word("换\\x1b[31m驾照\\n"))
+    '班主任补助' $'换\\x1b[31m驾照\\n'
+    """
+    if printable(text) == text:
+        return shlex.quote(text)
+    return "$'" + printable(text.replace("\\", "\\\\").replace("'", "\\'")) + "'"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -178,18 +212,20 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--model-variant", help="onnx only: q4 (default) or fp32")
     common.add_argument("--index-dir", type=Path, help="where the built index lives")
     common.add_argument("--document", type=Path, help="the policy text (.txt, metadata in .json beside it)")
+    loading = argparse.ArgumentParser(add_help=False, parents=[common])  # commands that load the index
+    loading.add_argument("--no-build", action="store_true", help="refuse a missing or stale index instead of rebuilding it")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     p = sub.add_parser("build", parents=[common], help="build the search index")
     p.set_defaults(run=_build)
 
-    p = sub.add_parser("ask", parents=[common], help="answer a question")
+    p = sub.add_parser("ask", parents=[loading], help="answer a question")
     p.add_argument("question", nargs="?")
     p.add_argument("--json", action="store_true", help="print the Answer as one JSON object")
     p.add_argument("--batch", metavar="FILE", help="one question per line ('-' for stdin); one answer per line out")
     p.set_defaults(run=_ask)
 
-    p = sub.add_parser("eval", parents=[common], help="score a JSONL question file")
+    p = sub.add_parser("eval", parents=[loading], help="score a JSONL question file")
     p.add_argument("file", type=Path)
     p.add_argument("--json", action="store_true")
     p.add_argument("--show-failures", action="store_true")
@@ -214,11 +250,11 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument("--not-covered", action="store_true", help="a topic the document does not cover (null model)")
     p.set_defaults(run=_teach)
 
-    p = sub.add_parser("info", parents=[common], help="model (backend, variant, artifact), index folder and manifest")
+    p = sub.add_parser("info", parents=[loading], help="model (backend, variant, artifact), index folder and manifest")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_info)
 
-    p = sub.add_parser("serve", parents=[common], help="run the web chat and HTTP API")
+    p = sub.add_parser("serve", parents=[loading], help="run the web chat and HTTP API")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1)

@@ -13,7 +13,9 @@ answerable is judged on its own words: history is never quoted and never decides
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +38,8 @@ from index.tokenize import content_words, tokenize
 from index.tokenize import preload as preload_dictionary
 from model import Embedder, load_embedder
 
+log = logging.getLogger("assistant.service")
+
 # A follow-up leans on the previous turn: it opens with a linking word or points back with a
 # demonstrative, and carries little topic of its own (那寄宿制的呢？ / What about boarding schools?).
 _LINKING = re.compile(r"^\s*(那么?|那要是|那如果|还有|另外|以及|and\b|also\b|what about\b|how about\b|what if\b)", re.I)
@@ -53,15 +57,32 @@ def open_embedder(settings: Settings, *, build: bool = True) -> Embedder:
 
 
 def open_index(settings: Settings, embedder: Embedder, *, rebuild: bool, progress: bool = False) -> IndexStore:
-    """Load the index; when it is missing or stale, rebuild it if allowed, else raise IndexStale."""
+    """Load the index; when it is missing or stale, rebuild it (saying why) if allowed and the folder
+    is writable, else raise IndexStale saying why and what to run."""
     checksum = corpus_checksum(settings.document, settings.off_topic)
     try:
         return load_index(settings.index_dir, corpus_sha256=checksum, model_id=embedder.model_id)
-    except IndexStale:
+    except IndexStale as stale:
         if not rebuild:
             raise
+        if problem := _cannot_rebuild_in(settings.index_dir):
+            raise IndexStale(f"the index at {settings.index_dir} cannot be used ({stale.reason}) and cannot be "
+                             f"rebuilt there ({problem}): run `policy-assistant build --index-dir FOLDER` with a "
+                             f"writable FOLDER and set POLICY_ASSISTANT_INDEX_DIR to it", stale.reason) from None
+        log.warning("rebuilding the index at %s: %s", settings.index_dir, stale.reason)
     build_index(settings.document, settings.off_topic, embedder, settings.index_dir, progress=progress)
     return load_index(settings.index_dir, corpus_sha256=checksum, model_id=embedder.model_id)
+
+
+def _cannot_rebuild_in(index_dir: Path) -> str | None:
+    """Why a new index cannot replace `index_dir` (it is staged in the parent folder, then swapped in)."""
+    try:
+        index_dir.parent.mkdir(parents=True, exist_ok=True)
+        for folder in (index_dir.parent, index_dir) if index_dir.is_dir() else (index_dir.parent,):
+            tempfile.TemporaryDirectory(prefix=".probe-", dir=folder).cleanup()
+    except OSError as exc:
+        return f"{exc.strerror or exc}: {exc.filename or index_dir}"
+    return None
 
 
 def is_follow_up(question: str) -> bool:

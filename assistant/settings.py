@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     query_cache_size: int = Field(1024, ge=0)
     # One short query gains nothing from a second thread on 2 cores, and contention made it 20x slower.
     model_threads: int = Field(1, ge=1)
+    # A missing or stale index is rebuilt in place at start-up; false (`--no-build`) refuses instead.
+    auto_build: bool = True
 
     # Search
     rrf_k: float = Field(5.0, gt=0)  # small k: the top ranks of each signal matter most here
@@ -46,7 +48,19 @@ class Settings(BaseSettings):
 
     # Service
     feedback_db: Path = ROOT / ".cache" / "feedback.sqlite3"
+    # A rating waits this long for another process's write lock, then gets 503 with Retry-After.
+    feedback_busy_timeout: float = Field(2.0, gt=0, le=30)
+    unanswered_keep: int = Field(10_000, ge=1)  # distinct out-of-scope questions kept (the most recent)
     web_dir: Path = ROOT / "web"
     rate_limit_per_minute: int = Field(120, ge=1)
     rate_limit_burst: int = Field(60, ge=1)
     cors_origins: list[str] = []
+    # Proxies (IPs or CIDRs) whose X-Forwarded-For names the client; none by default, so a client
+    # cannot pick its own rate-limit bucket by sending that header.
+    trusted_proxies: list[str] = []
+    # A client must deliver a request's headers, and then its body, each within this many seconds.
+    client_timeout: float = Field(10.0, gt=0, le=30)
+    # After refusing a body (413/415), read and discard up to this much of it before closing, so
+    # that a client still writing reads the answer instead of a connection reset.
+    drain_bytes: int = Field(8 * 1024 * 1024, ge=0)
+    drain_seconds: float = Field(5.0, ge=0, le=30)

@@ -35,10 +35,6 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION_FILES = (ROOT / "eval" / "extra.jsonl", ROOT.parent / "shared" / "eval" / "dev.jsonl")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-# Bodies over the server's limit: it answers 413 and closes the connection without reading the
-# rest, so under load the client's kernel may get a reset before it reads the 413. Transport errors
-# on these are counted apart (`oversize_resets`), not as dropped connections, unless `strict`.
-OVERSIZE_KINDS = frozenset({"huge_body", "huge_chunked"})
 FALLBACK_QUESTIONS = ["班主任每月绩效多少", "课后服务每课时补助不低于多少元", "What is the bonus for head teachers?",
                       "住房公积金怎么提取出来", "How do I renew my driving licence?"]
 # Prefixes and suffixes that keep a question's meaning but make its text new to the server's cache.
@@ -151,8 +147,6 @@ class LoadResult:
     statuses: Counter = field(default_factory=Counter)  # status code -> count (all requests)
     by_kind: dict = field(default_factory=lambda: defaultdict(Counter))  # kind -> Counter(status or error)
     errors: Counter = field(default_factory=Counter)  # transport error type -> count (dropped)
-    oversize_resets: Counter = field(default_factory=Counter)  # transport errors on oversized bodies
-    strict: bool = False  # count oversize_resets as dropped too
     error_examples: list = field(default_factory=list)  # (kind, error repr), a few
     server_errors: list = field(default_factory=list)  # (kind, status, request summary, body), a few
     latencies: list = field(default_factory=list)  # seconds, every answered request
@@ -162,7 +156,7 @@ class LoadResult:
 
     @property
     def requests(self) -> int:
-        return sum(self.statuses.values()) + sum(self.errors.values()) + sum(self.oversize_resets.values())
+        return sum(self.statuses.values()) + sum(self.errors.values())
 
     @property
     def count_5xx(self) -> int:
@@ -170,7 +164,7 @@ class LoadResult:
 
     @property
     def dropped(self) -> int:
-        return sum(self.errors.values()) + (sum(self.oversize_resets.values()) if self.strict else 0)
+        return sum(self.errors.values())
 
     @property
     def ok(self) -> bool:
@@ -184,7 +178,6 @@ class LoadResult:
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
             "rate_limited_429": self.statuses.get(429, 0),
             "server_errors_5xx": self.count_5xx, "dropped": self.dropped, "errors": dict(self.errors),
-            "oversize_resets": dict(self.oversize_resets), "strict": self.strict,
             "latency_ms": percentiles_ms(self.latencies),
             "ask_200_latency_ms": percentiles_ms(self.ask_latencies),
             "by_kind": {k: {str(s): n for s, n in sorted(c.items(), key=str)} for k, c in sorted(self.by_kind.items())},
@@ -214,14 +207,12 @@ def check_loopback(url: str) -> str:
 
 
 def run_load(url: str, *, clients: int = 16, duration: float = 60.0, bad_ratio: float = 0.2, seed: int = 0,
-             timeout: float = 30.0, questions: list[dict] | None = None, strict: bool = False) -> LoadResult:
+             timeout: float = 30.0, questions: list[dict] | None = None) -> LoadResult:
     """`clients` concurrent clients for `duration` seconds; returns the counts (asserts nothing)."""
     url = check_loopback(url)
     if clients < 1 or duration <= 0 or not 0 <= bad_ratio <= 1:
         raise ValueError("clients >= 1, duration > 0 and 0 <= bad_ratio <= 1")
-    result = asyncio.run(_run(url, clients, duration, bad_ratio, seed, timeout, questions or load_questions()))
-    result.strict = strict
-    return result
+    return asyncio.run(_run(url, clients, duration, bad_ratio, seed, timeout, questions or load_questions()))
 
 
 async def _run(url, clients, duration, bad_ratio, seed, timeout, rows) -> LoadResult:
@@ -250,7 +241,7 @@ async def _run(url, clients, duration, bad_ratio, seed, timeout, rows) -> LoadRe
                 try:
                     response = await client.request(**request)
                 except httpx.TransportError as exc:  # includes timeouts: the server never answered
-                    (result.oversize_resets if kind in OVERSIZE_KINDS else result.errors)[type(exc).__name__] += 1
+                    result.errors[type(exc).__name__] += 1
                     result.by_kind[kind][type(exc).__name__] += 1
                     if len(result.error_examples) < 20:
                         result.error_examples.append([kind, repr(exc)[:300]])
@@ -389,10 +380,6 @@ def print_report(result: LoadResult, ok: bool | None = None) -> None:
     print("\nper kind:")
     for kind, counts in s["by_kind"].items():
         print(f"  {kind:<20} " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
-    if s["oversize_resets"]:
-        print(f"note: {sum(s['oversize_resets'].values())} oversized-body requests got a connection reset instead of "
-              f"the server's 413 ({s['oversize_resets']}): the server closes without draining the body"
-              + ("; counted as dropped (--strict)" if s["strict"] else "; not counted as dropped (use --strict)"))
     if s["rate_limited_429"]:
         print(f"\nnote: {s['rate_limited_429']} requests were refused with 429 (rate limit): expected, not a failure")
     if s["bad_accepted"]:
@@ -418,8 +405,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers, with --spawn")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=30.0, help="per request, seconds")
-    parser.add_argument("--strict", action="store_true",
-                        help="count resets on oversized bodies (answered 413, then closed) as dropped connections")
     parser.add_argument("--json", type=Path, help="also write the summary here")
     args = parser.parse_args(argv)
     if args.clients < 1 or args.duration <= 0 or args.duration > 3600:
@@ -439,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
         url = server.url if server else args.url
         print(f"load: {args.clients} clients for {args.duration:g} s, {args.bad_ratio:.0%} bad requests", flush=True)
         result = run_load(url, clients=args.clients, duration=args.duration, bad_ratio=args.bad_ratio,
-                          seed=args.seed, timeout=args.timeout, strict=args.strict)
+                          seed=args.seed, timeout=args.timeout)
         summary = result.summary()
         if server:
             rss = server.peak_rss_bytes()

@@ -22,7 +22,12 @@ from model.disk import file_sha256
 
 
 class IndexStale(RuntimeError):
-    """The index on disk is missing, stale or damaged; the message says which and why."""
+    """The index on disk is missing, stale or damaged; the message says which and why, and what to
+    run; `reason` is the why alone."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -44,20 +49,22 @@ def load_index(index_dir: Path, *, corpus_sha256: str, model_id: str) -> IndexSt
     index_dir = Path(index_dir)
     manifest_path = index_dir / MANIFEST
     if not manifest_path.is_file():
-        raise IndexStale(f"no index at {index_dir}: run `policy-assistant build`")
+        raise IndexStale(f"no index at {index_dir}: run `policy-assistant build`", "there is none")
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         problem = _problem(manifest, index_dir, corpus_sha256, model_id)
     except (ValueError, KeyError, TypeError, OSError) as exc:
         problem = f"unreadable manifest ({exc})"
     if problem:
-        raise IndexStale(f"index at {index_dir} cannot be used: {problem}. Rebuild it with `policy-assistant build`")
+        raise IndexStale(f"index at {index_dir} cannot be used: {problem}. Rebuild it with `policy-assistant build`",
+                         problem)
 
     records = json.loads((index_dir / UNITS).read_text(encoding="utf-8"))["units"]
     dense = faiss.read_index(str(index_dir / DENSE))
     units = tuple(Unit(r["measure"], r["kind"], r["text"], r["start"], r["end"]) for r in records)
     if dense.ntotal != len(units) or dense.d != manifest["model"]["dim"]:
-        raise IndexStale(f"index at {index_dir} is inconsistent: rebuild it with `policy-assistant build`")
+        raise IndexStale(f"index at {index_dir} is inconsistent: rebuild it with `policy-assistant build`",
+                         "its artifacts disagree")
     return IndexStore(
         manifest=manifest,
         units=units,

@@ -66,13 +66,17 @@ def tokenize(text: str) -> list[str]:
 def english_stem(word: str) -> str:
     """A light suffix stripper, so that teachers/teacher and schools/school meet.
 
-    >>> [english_stem(w) for w in ("teachers", "classes", "bullying", "studies", "pay")]
-    ['teacher', 'class', 'bully', 'study', 'pay']
+    >>> [english_stem(w) for w in ("teachers", "classes", "bullying", "studies", "pay", "getting", "mentioned")]
+    ['teacher', 'class', 'bully', 'study', 'pay', 'get', 'mention']
     """
     for suffix, replacement in (("ies", "y"), ("ing", ""), ("ly", ""), ("sses", "ss"), ("ses", "s"), ("ers", "er"),
                                 ("ed", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            return word[: len(word) - len(suffix)] + replacement
+            stem = word[: len(word) - len(suffix)] + replacement
+            # getting -> get, planned -> plan: a doubled final consonant belongs to the suffix
+            if suffix in ("ing", "ed") and len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiouls":
+                stem = stem[:-1]
+            return stem
     return word
 
 

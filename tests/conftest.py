@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -58,14 +59,27 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(log_path: Path, *extra_args: str) -> tuple[subprocess.Popen, str]:
-    """Run `policy-assistant serve` on a free loopback port until healthy; the caller stops it."""
+def server_env(log_path: Path, **settings: str) -> dict[str, str]:
+    """The environment of a test server: feedback beside its log, no rate limit to speak of, and
+    `settings` as POLICY_ASSISTANT_<NAME> variables."""
+    return {**os.environ, "HF_HUB_OFFLINE": "1",
+            "POLICY_ASSISTANT_FEEDBACK_DB": str(log_path.parent / "feedback.sqlite3"),
+            "POLICY_ASSISTANT_RATE_LIMIT_PER_MINUTE": "100000", "POLICY_ASSISTANT_RATE_LIMIT_BURST": "10000",
+            **{f"POLICY_ASSISTANT_{name.upper()}": value for name, value in settings.items()}}
+
+
+def serve_command(*extra_args: str) -> list[str]:
+    return [sys.executable, "-m", "assistant.cli", "serve", *extra_args]
+
+
+def start_server(log_path: Path, *extra_args: str, prefix: Sequence[str] = (), **settings: str
+                 ) -> tuple[subprocess.Popen, str]:
+    """Run `policy-assistant serve` (after the `prefix` command, if any) on a free loopback port
+    until healthy; the caller stops it."""
     port = _free_port()
-    env = dict(os.environ, HF_HUB_OFFLINE="1",
-               POLICY_ASSISTANT_FEEDBACK_DB=str(log_path.parent / "feedback.sqlite3"),
-               POLICY_ASSISTANT_RATE_LIMIT_PER_MINUTE="100000", POLICY_ASSISTANT_RATE_LIMIT_BURST="10000")
+    env = server_env(log_path, **settings)
     with open(log_path, "w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port), *extra_args],
+        process = subprocess.Popen([*prefix, *serve_command("--port", str(port), *extra_args)],
                                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -79,6 +93,21 @@ def start_server(log_path: Path, *extra_args: str) -> tuple[subprocess.Popen, st
             time.sleep(0.3)
     process.kill()
     raise RuntimeError(f"server did not become healthy within 120 s; see {log_path}")
+
+
+def read_only(folder: Path) -> list[str]:
+    """A command prefix that runs its command with `folder` read-only: a read-only bind mount in a
+    private mount namespace for root (who may write anywhere else), file modes for anyone else."""
+    if os.geteuid() != 0:
+        for path in (folder, *folder.rglob("*")):
+            path.chmod(path.stat().st_mode & ~0o222)
+        return []
+    script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+    prefix = ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, str(folder)]
+    probe = subprocess.run([*prefix, "touch", str(folder / ".probe")], capture_output=True)
+    if probe.returncode == 0 or b"Read-only" not in probe.stderr:
+        pytest.skip(f"cannot make a read-only folder here: {probe.stderr.decode(errors='replace').strip()}")
+    return prefix
 
 
 def stop_server(process: subprocess.Popen) -> None:

@@ -183,7 +183,7 @@ function actionButton(testid, iconName, text, label) {
 }
 
 function renderActions(data, question, cited, ctx) {
-  const measures = cited.map((c) => c.measure);
+  const measures = cited.map((c) => c.measure).slice(0, 5); // the API takes at most 5 in a rating
   const status = h("span", { class: "action-status", role: "status", tabindex: "-1" });
   const up = actionButton("feedback-up", "up", "有帮助", "👍 回答有帮助");
   const down = actionButton("feedback-down", "down", "没帮助", "👎 回答没有帮助");

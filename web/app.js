@@ -8,8 +8,7 @@ import { copyText, flashLabel, h, icon, scrollToCentreOf, scrollToTopOf } from "
 import { measureHash, measureUrl, parseLink, setHash, takeQuestionParam } from "./links.js";
 
 const MAX_LEN = 500;
-const HISTORY_TURNS = 4;         // turns sent as `history` for follow-up questions
-const HISTORY_ANSWER_MAX = 5000; // the API caps each remembered answer
+const HISTORY_TURNS = 1;         // the service reads only the last turn's question: send no more
 const ASK_TIMEOUT_MS = 90000;
 
 const MSG = {
@@ -21,6 +20,9 @@ const MSG = {
   rateLimited: (s) => (s ? `提问过于频繁，请在${s}秒后重试` : "提问过于频繁，请稍后重试"),
   rejected: "请求未被受理，请修改问题后重试",
 };
+
+// Characters as the server counts them (code points): "😀".length is 2 UTF-16 units, but one character.
+const chars = (text) => [...text].length;
 
 const $ = (id) => document.getElementById(id);
 const els = {
@@ -56,7 +58,7 @@ const els = {
 };
 
 const state = {
-  history: [],          // [{question, answer}] — most recent last
+  history: [],          // [{question}] — most recent last
   pending: false,
   doc: null,            // /api/document
   docLoaded: null,      // the promise of loading it
@@ -128,7 +130,7 @@ async function api(path, { method = "GET", body, timeout = 30000, context = {} }
   }
   if (response.status === 422) {
     const q = context.question || "";
-    if (q.length > MAX_LEN) throw new ApiError(MSG.tooLong, 422);
+    if (chars(q) > MAX_LEN) throw new ApiError(MSG.tooLong, 422);
     if (!q.trim() && "question" in context) throw new ApiError(MSG.empty, 422);
     throw new ApiError(serverMsg || MSG.invalid, 422);
   }
@@ -156,7 +158,7 @@ async function loadDocument() {
 /* ---------- composer ---------- */
 
 function updateCount() {
-  const n = els.input.value.length;
+  const n = chars(els.input.value);
   els.count.textContent = `${n}/${MAX_LEN}`;
   els.count.classList.toggle("over", n >= MAX_LEN);
 }
@@ -211,7 +213,7 @@ function sendable(rawQuestion) {
     els.input.focus();
     return null;
   }
-  if (question.length > MAX_LEN) {
+  if (chars(question) > MAX_LEN) {
     addError(MSG.tooLong);
     els.input.focus();
     return null;
@@ -240,10 +242,7 @@ async function ask(rawQuestion, { echo = true } = {}) {
     const msg = renderAnswer(data, question, answerContext);
     els.log.append(msg);
     scrollToTopOf(els.scroll, userNode || msg);
-    state.history.push({
-      question: question,
-      answer: String(data.answer || "").slice(0, HISTORY_ANSWER_MAX),
-    });
+    state.history.push({ question });
     if (state.history.length > HISTORY_TURNS) state.history = state.history.slice(-HISTORY_TURNS);
   } catch (err) {
     loading.remove();

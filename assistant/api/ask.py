@@ -14,6 +14,6 @@ router = APIRouter(prefix="/api", tags=["ask"], responses=ERROR_RESPONSES)
 def ask(body: AskRequest, assistant: AssistantDep, feedback: FeedbackDep) -> Answer:
     # A plain `def`: FastAPI runs it in its thread pool, so encoding never blocks the event loop.
     answer = assistant.ask(body.question, body.history)
-    if answer.kind == "not_covered":  # what staff may teach; small talk is not a gap
-        feedback.add_unanswered(body.question)
+    if answer.kind == "not_covered" and feedback is not None:  # what staff may teach; small talk is not a gap
+        feedback.log_unanswered(body.question)  # queued: the answer never waits for the database
     return answer

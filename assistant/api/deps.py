@@ -13,9 +13,10 @@ def _assistant(request: Request) -> PolicyAssistant:
     return request.app.state.assistant
 
 
-def _feedback(request: Request) -> FeedbackStore:
+def _feedback(request: Request) -> FeedbackStore | None:
+    """None when the configured database location cannot be used (logged at start-up)."""
     return request.app.state.feedback
 
 
 AssistantDep = Annotated[PolicyAssistant, Depends(_assistant)]
-FeedbackDep = Annotated[FeedbackStore, Depends(_feedback)]
+FeedbackDep = Annotated[FeedbackStore | None, Depends(_feedback)]

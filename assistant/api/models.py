@@ -10,13 +10,18 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from assistant.schemas import Turn
 
 MAX_QUESTION_CHARS = 500
+MAX_RATED_MEASURES = 5  # an answer quotes one or two measures; a few more when the question names them
 _HAS_WORD = re.compile(r"[\w\u3400-\u9fff]")
 
 
+def _no_control_characters(value: str | None) -> str | None:
+    if value is not None and any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
+        raise ValueError("contains control characters")
+    return value
+
+
 def _clean_question(value: str) -> str:
-    value = value.strip()
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
-        raise ValueError("question contains control characters")
+    value = _no_control_characters(value.strip())
     if not value:
         raise ValueError("question is empty")
     if len(value) > MAX_QUESTION_CHARS:
@@ -30,22 +35,31 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+class HistoryTurn(Strict, Turn):
+    """An earlier turn, checked like a question; only the last turn's question is read, so a client
+    need not send more (`answer` is accepted for older clients)."""
+
+    _check_question = field_validator("question")(_clean_question)
+
+
 class AskRequest(Strict):
     question: str = Field(min_length=1, max_length=2 * MAX_QUESTION_CHARS,
                           description=f"1–{MAX_QUESTION_CHARS} characters after trimming",
                           examples=["班主任每月绩效多少？"])
-    history: list[Turn] = Field(default_factory=list, max_length=10, description="the last few turns, oldest first")
+    history: list[HistoryTurn] = Field(default_factory=list, max_length=10, description="the last few turns, oldest first")
 
     _check_question = field_validator("question")(_clean_question)
 
 
 class FeedbackRequest(Strict):
     question: str = Field(min_length=1, max_length=2 * MAX_QUESTION_CHARS)
-    answer_measures: list[int] = Field(default_factory=list, max_length=24)
+    answer_measures: list[int] = Field(default_factory=list, max_length=MAX_RATED_MEASURES,
+                                       description="the measures the rated answer cited; each must exist")
     rating: Literal["up", "down"]
     reason: str | None = Field(default=None, max_length=500)
 
     _check_question = field_validator("question")(_clean_question)
+    _check_reason = field_validator("reason")(_no_control_characters)
 
 
 class FeedbackStored(BaseModel):
@@ -102,6 +116,6 @@ class ErrorBody(BaseModel):
 # Every /api route can answer these; documenting them keeps the OpenAPI schema honest for clients.
 ERROR_RESPONSES: dict[int | str, dict] = {
     status: {"model": ErrorBody, "description": description} for status, description in (
-        (400, "malformed body"), (413, "body too large"), (422, "invalid input"),
-        (429, "too many requests; see Retry-After"))
+        (400, "malformed body"), (408, "headers or body not received in time"), (413, "body too large"),
+        (415, "body is not JSON"), (422, "invalid input"), (429, "too many requests; see Retry-After"))
 }

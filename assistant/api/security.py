@@ -1,22 +1,24 @@
-"""What stands between the internet and the routes: body size limit, rate limit, security headers,
-and error bodies that say what went wrong in Chinese and English without leaking internals."""
+"""Security headers on every response, the per-client rate limit, and who the client is.
+
+The client is the peer of the TCP connection (`scope["client"]`). The server never rewrites it from
+X-Forwarded-For (`serve` starts uvicorn without proxy headers); the app does, only when the peer is
+one of `trusted_proxies` (see app.py). Otherwise anyone could pick a fresh rate-limit bucket per
+request by sending that header.
+"""
 from __future__ import annotations
 
-import logging
+import ipaddress
 import math
 import threading
 import time
 from collections import OrderedDict
+from urllib.parse import urlsplit
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-log = logging.getLogger("assistant.api")
+from assistant.api.errors import error_response, send_response
 
-MAX_BODY_BYTES = 64 * 1024  # a question plus a few turns of history is a few KB
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                                 "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
@@ -27,90 +29,67 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-# The interactive /docs page loads its own inline script; it gets a looser policy than the app.
-DOCS_PATHS = ("/docs", "/redoc")
-
-_MESSAGES = {
-    400: ("请求格式不正确。", "The request is malformed."),
-    404: ("没有找到请求的内容。", "Not found."),
-    405: ("不支持这种请求方式。", "Method not allowed."),
-    413: ("请求内容太大。", "The request body is too large."),
-    415: ("请以 JSON 格式发送。", "Send the body as JSON."),
-    422: ("输入无效，请检查后重试（问题需为1到500个字，不能只有标点或控制字符）。",
-          "Invalid input; please check and retry (a question is 1–500 characters of text)."),
-    429: ("请求过于频繁，请稍后再试。", "Too many requests; please retry later."),
-    500: ("服务器内部错误，请稍后再试。", "Internal server error; please retry later."),
-}
 
 
-def error_response(status: int, detail: str | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
-    zh, en = _MESSAGES.get(status, _MESSAGES[400] if status < 500 else _MESSAGES[500])
-    code = {404: "not_found", 413: "too_large", 422: "invalid_input", 429: "rate_limited"}.get(status, f"http_{status}")
-    return JSONResponse({"detail": detail or en, "error": {"code": code, "message_zh": zh, "message_en": en}},
-                        status_code=status, headers=headers)
+class SecurityHeaders:
+    """Adds SECURITY_HEADERS to every response (errors, preflights and redirects included); a page
+    in `policies` gets its own Content-Security-Policy. A redirect to this same host becomes a
+    relative one, so a forged Host header is never echoed back as a place to go."""
 
-
-def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'body'}: {e.get('msg', '')}"
-                             for e in exc.errors()[:5])
-        return error_response(422, problems[:300] or None)
-
-    @app.exception_handler(HTTPException)
-    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
-        detail = exc.detail if isinstance(exc.detail, str) else None
-        return error_response(exc.status_code, detail, getattr(exc, "headers", None))
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s", request.url.path)  # the trace stays in the server log
-        return error_response(500)
-
-
-class BodyLimit:
-    """Refuse bodies over `limit` bytes with 413: by Content-Length before reading a byte; a body
-    without a length (chunked) is read up to the limit, then refused or handed on."""
-
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES):
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, policies: dict[str, str] | None = None):
+        self.app, self.policies = app, policies or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None:
-            if not length.isdigit():
-                return await _send_json(send, error_response(400))
-            if int(length) > self.limit:
-                return await _send_json(send, error_response(413))
-            return await self.app(scope, receive, send)
-        body, more = b"", True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # the client went away
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-            if len(body) > self.limit:
-                return await _send_json(send, error_response(413))
-        replayed = False
+        host = Headers(scope=scope).get("host", "")
 
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", []))
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if scope["path"] in self.policies:
+                    headers["Content-Security-Policy"] = self.policies[scope["path"]]
+                if "location" in headers:
+                    headers["Location"] = _relative_if_same_host(headers["location"], host)
+            await send(message)
 
-        await self.app(scope, replay, send)
+        await self.app(scope, receive, send_with_headers)
 
 
-async def _send_json(send: Send, response: JSONResponse) -> None:
-    await send({"type": "http.response.start", "status": response.status_code,
-                "headers": [(k.encode(), v.encode()) for k, v in response.headers.items()] + [
-                    (b"connection", b"close")]})
-    await send({"type": "http.response.body", "body": response.body})
+def _relative_if_same_host(location: str, host: str) -> str:
+    """
+    >>> _relative_if_same_host("http://evil.example/static/?a=1", "evil.example")
+    '/static/?a=1'
+    >>> _relative_if_same_host("https://school.example/", "evil.example")
+    'https://school.example/'
+    """
+    url = urlsplit(location)
+    if not url.netloc or url.netloc.lower() != host.lower():
+        return location
+    return (url.path or "/") + (f"?{url.query}" if url.query else "")
+
+
+def client_key(host: str) -> str:
+    """The rate-limit bucket of a client address: IPv6 clients get a whole /64 each (one subscriber's
+    share), so rotating addresses within it does not buy fresh buckets.
+
+    >>> client_key("2001:db8::1") == client_key("2001:db8::ffff:2")
+    True
+    >>> client_key("203.0.113.7")
+    '203.0.113.7'
+    """
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 class TokenBucket:
@@ -136,21 +115,16 @@ class TokenBucket:
             return wait
 
 
-def install_middleware(app: FastAPI, bucket: TokenBucket) -> None:
-    @app.middleware("http")
-    async def _guard(request: Request, call_next):
-        if request.url.path.startswith("/api/"):
-            wait = bucket.take(request.client.host if request.client else "unknown")
+class RateLimit:
+    """429 with Retry-After for a client past its bucket on /api/ (the page and its files are free)."""
+
+    def __init__(self, app: ASGIApp, bucket: TokenBucket):
+        self.app, self.bucket = app, bucket
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/api/"):
+            client = scope.get("client")
+            wait = self.bucket.take(client_key(client[0]) if client else "unknown")
             if wait > 0:
-                return _with_headers(request, error_response(429, headers={"Retry-After": str(math.ceil(wait))}))
-        return _with_headers(request, await call_next(request))
-
-
-def _with_headers(request: Request, response):
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    if request.url.path.startswith(DOCS_PATHS):
-        response.headers["Content-Security-Policy"] = (
-            "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; frame-ancestors 'none'")
-    return response
+                return await send_response(send, error_response(429, headers={"Retry-After": str(math.ceil(wait))}))
+        await self.app(scope, receive, send)

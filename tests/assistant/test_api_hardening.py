@@ -3,6 +3,7 @@ import json
 import multiprocessing
 import os
 import signal
+import socket
 import sqlite3
 import threading
 import time
@@ -154,8 +155,12 @@ def test_several_workers_share_the_read_only_index_and_answer_concurrently(tmp_p
 
     from tests.conftest import start_server, stop_server
 
-    process, url = start_server(tmp_path / "server.log", "--workers", "2")
+    process, url = start_server(tmp_path / "server.log", "--workers", "2", client_timeout="1")
     try:
+        for _ in range(4):  # every worker runs serve's protocol: a request that stalls is cut off
+            with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=20) as sock:
+                sock.sendall(b"GET / HTTP/1.1\r\n")
+                assert sock.recv(100).startswith(b"HTTP/1.1 408 ")
         questions = ["班主任每月绩效多少", "评星定级在哪一条？", "孩子近视学校管不管", "Can teachers punish students?"] * 4
         expected = {"班主任每月绩效多少": 7, "评星定级在哪一条？": 19, "孩子近视学校管不管": 3,
                     "Can teachers punish students?": 6}

@@ -88,10 +88,7 @@ def test_follow_up_uses_history(session: Page):
     second = ask(page, "那寄宿制的呢？")
     expect(second.get_by_test_id("quote").first).to_contain_text("1000")
     assert sent, "the follow-up was not posted to /api/ask"
-    history = sent[-1]["history"]
-    assert 1 <= len(history) <= 4
-    assert history[-1]["question"] == "班主任每月绩效多少"
-    assert "900" in history[-1]["answer"]
+    assert sent[-1]["history"] == [{"question": "班主任每月绩效多少"}]  # all the service reads
 
 
 # (d) ---------------------------------------------------------------------------------------
