@@ -62,8 +62,6 @@ class Searcher:
                         for name, group in (("whole", WHOLE_KINDS), ("piece", PIECE_KINDS), ("question", ("question",)))}
         self._off_topic = np.flatnonzero(kinds == "off_topic")
         self._taught = {_normalise(u.text): position[u.measure] for u in store.units if u.kind == "question"}
-        pieces = np.isin(kinds, (*PIECE_KINDS, "question"))
-        self._members = {n: np.flatnonzero(pieces & (owner == i)) for i, n in enumerate(numbers)}
         bags: dict[int, list[str]] = defaultdict(list)
         for i, unit in enumerate(store.units):
             if unit.kind in ("measure", "measure_en", "question"):
@@ -83,11 +81,6 @@ class Searcher:
         off_topic = float(similarity[self._off_topic].max()) if len(self._off_topic) else 0.0
         return SearchResult(question, ranked, similarity, tokens, float(piece.max()), float(asked.max()),
                             off_topic, float(lexical[order[0]]))
-
-    def best_in_measure(self, text: str, measure: int) -> float:
-        """The best cosine of `text` with a piece of `measure` (either language) or one of its everyday questions."""
-        similarity = self.store.search(self.embedder.query(text))
-        return float(similarity[self._members[measure]].max())
 
     def _best_per_measure(self, similarity: np.ndarray, owner: np.ndarray) -> np.ndarray:
         best = np.full(len(self._numbers), -1.0, dtype=np.float32)

@@ -165,8 +165,7 @@ class PolicyAssistant:
         evidence = gather_evidence(
             question, margin=result.best_piece - result.best_off_topic, piece=result.best_piece,
             asked=result.best_question, top=self._measure_vocabulary[ranked[0].measure],
-            quotes=[q.text for q in cited[0].quotes], vocabulary=self.vocabulary,
-            word_support=lambda word: self.searcher.best_in_measure(word, ranked[0].measure))
+            quotes=[q.text for q in cited[0].quotes], vocabulary=self.vocabulary)
         return Considered(result, cited, evidence)
 
     def suggestions(self, question: str) -> list[str]:
