@@ -11,8 +11,6 @@ on universities. So the model weighs, for the best-ranked measure and its select
   rendering and its everyday questions);
 - `uncovered`: how many of the question's content words appear nowhere in the corpus, directly or
   through a shortened form (特教 → 特殊教育), generic words (`corpus/generic_words.txt`) aside;
-- `support`: for those words, the weakest of their best dense similarities to the top measure's
-  pieces — a synonym the corpus does not spell out (homeroom teacher ~ 班主任) still scores high;
 - `unmet`: the question asks for a kind of fact (an amount, a date, a count, a score, a contact, a
   list of names) and the quotes hold none.
 
@@ -28,7 +26,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +34,7 @@ import numpy as np
 
 from index.tokenize import ENGLISH_STOPWORDS, STOPWORDS, english_stem
 
-FEATURES = ("margin", "piece", "asked", "overlap", "uncovered", "support", "unmet")
+FEATURES = ("margin", "piece", "asked", "overlap", "uncovered", "unmet")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 _CONTENT_POS = re.compile(r"^(n|nr|ns|nt|nz|ng|v|vn|l|eng|j|an)$")
 
@@ -163,20 +161,17 @@ def _is_abbreviation(short: str, long: str) -> bool:
 
 
 def gather_evidence(question: str, *, margin: float, piece: float, asked: float, top: Vocabulary,
-                    quotes: Iterable[str], vocabulary: Vocabulary,
-                    word_support: Callable[[str], float]) -> Evidence:
-    """`vocabulary`: the whole corpus; `top`: the best-ranked measure's own texts; `word_support(w)`:
-    the best dense similarity of word `w` to a piece of the top measure."""
+                    quotes: Iterable[str], vocabulary: Vocabulary) -> Evidence:
+    """`vocabulary`: the whole corpus; `top`: the best-ranked measure's own texts."""
     words = question_words(question)
     topical = [w for w in words if not vocabulary.is_generic(w)]
     uncovered = [w for w in topical if not vocabulary.covers(w)]
-    support = min((word_support(w) for w in uncovered), default=1.0)
     overlap = sum(top.covers(w) for w in topical) / len(topical) if topical else 1.0
     quoted = "\n".join(quotes)
     unmet = [cue for cue in fact_cues(question) if not cue.evidence.search(quoted)]
     missing = uncovered + [_cue_words(cue, question) for cue in unmet]
     features = {"margin": margin, "piece": piece, "asked": asked, "overlap": overlap,
-                "uncovered": float(min(len(uncovered), 3)), "support": support, "unmet": float(bool(unmet))}
+                "uncovered": float(min(len(uncovered), 3)), "unmet": float(bool(unmet))}
     return Evidence(features, list(dict.fromkeys(missing)))
 
 

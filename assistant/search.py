@@ -30,10 +30,10 @@ import numpy as np
 
 from index.bm25 import BM25
 from index.document import Document
-from index.embedder import Embedder
 from index.store import IndexStore
 from index.tokenize import tokenize
 from index.units import PIECE_KINDS, WHOLE_KINDS
+from model import Embedder
 
 SCOPES_CACHED = 64  # scopes (sets of documents) whose BM25 is kept; each is a few MB
 BAG_KINDS = ("measure", "measure_en", "question")  # the units whose words make a measure's BM25 document
@@ -87,8 +87,6 @@ class Searcher:
         self._unit_document = np.array([u.document for u in store.units])
         self._off_topic = np.flatnonzero(kinds == "off_topic")
         self._taught = {_normalise(u.text): position[(u.document, u.measure)] for u in store.units if u.kind == "question"}
-        pieces = np.isin(kinds, (*PIECE_KINDS, "question"))
-        self._members = {key: np.flatnonzero(pieces & (owner == i)) for i, key in enumerate(self.keys)}
         self._bags: list[dict[str, list[str]]] = [defaultdict(list) for _ in self.keys]  # per measure: kind -> tokens
         for i, unit in enumerate(store.units):
             if unit.kind in BAG_KINDS and owner[i] >= 0:
@@ -117,11 +115,6 @@ class Searcher:
         off_topic = float(similarity[self._off_topic].max()) if len(self._off_topic) else 0.0
         return SearchResult(question, ranked, similarity, tokens, float(piece.max()), float(asked.max()),
                             off_topic, float(lexical[order[0]]))
-
-    def best_in_measure(self, text: str, key: tuple[str, int]) -> float:
-        """The best cosine of `text` with a piece of measure `key` (either language) or one of its everyday questions."""
-        similarity = self.store.search(self.embedder.query(text))
-        return float(similarity[self._members[key]].max())
 
     def _make_scope(self, documents: tuple[str, ...]) -> _Scope:
         unknown = set(documents) - set(self.documents)

@@ -37,9 +37,10 @@ from assistant.smalltalk import SmallTalk
 from index.build import build_index
 from index.corpus import corpus_checksum, document_paths, read_source
 from index.document import Document, Span
-from index.embedder import Embedder
 from index.store import IndexStale, IndexStore, load_index
 from index.tokenize import content_words, tokenize
+from index.tokenize import preload as preload_dictionary
+from model import Embedder, load_embedder
 
 log = logging.getLogger("assistant.service")
 
@@ -50,6 +51,13 @@ _POINTING = re.compile(r"(这个|那个|这些|那些|这种|它们?|其|\bthis\
 _ENGLISH_FILLER = frozenset("a an the is are was were do does did what how about and also if for of to in on at "
                             "with this that these those it they them can could will would i we you my our".split())
 SUGGESTIONS = 3
+
+
+def open_embedder(settings: Settings, *, build: bool = True) -> Embedder:
+    """The embedder the settings name; `build`: may a missing model artifact be built first?"""
+    return load_embedder(settings.model, backend=settings.model_backend, variant=settings.model_variant,
+                         cache_dir=settings.cache_dir, query_cache_size=settings.query_cache_size,
+                         threads=settings.model_threads, build=build)
 
 
 def open_index(settings: Settings, embedder: Embedder, *, rebuild: bool, progress: bool = False) -> IndexStore:
@@ -99,14 +107,16 @@ class Considered:
 
 
 class PolicyAssistant:
-    def __init__(self, settings: Settings, *, build_if_missing: bool = True, progress: bool = False):
+    def __init__(self, settings: Settings, *, build_if_missing: bool = True, progress: bool = False,
+                 embedder: Embedder | None = None):
+        """`embedder`: one already loaded to share (benchmarks); by default the one the settings name."""
+        preload_dictionary()  # overlaps jieba's dictionary with loading the model and the index
         self.settings = settings
         self.sources = {s.document.id: s for s in (read_source(p) for p in document_paths(settings.corpus))}
         self.documents: dict[str, Document] = {i: s.document for i, s in self.sources.items()}
         self.served = self.check_documents(settings.documents) if settings.documents else tuple(self.documents)
         self.everyday = [(i, q) for i, s in self.sources.items() for q in s.questions]
-        self.embedder = Embedder(settings.model, cache_dir=settings.cache_dir,
-                                 query_cache_size=settings.query_cache_size, threads=settings.torch_threads)
+        self.embedder = embedder or open_embedder(settings, build=build_if_missing)
         self.store = open_index(settings, self.embedder, rebuild=build_if_missing, progress=progress)
         documents = list(self.documents.values())
         self.searcher = Searcher(documents, self.store, self.embedder, rrf_k=settings.rrf_k)
@@ -181,12 +191,10 @@ class PolicyAssistant:
         cited = [self._cited(r.key, r.score, self.quotes.select(r.key, result.unit_similarity, result.tokens, wanted))
                  for r in answering]
         cited += [self._cited(r.key, r.score, []) for r in ranked[len(answering):]]
-        top = ranked[0].key
         evidence = gather_evidence(
             question, margin=result.best_piece - result.best_off_topic, piece=result.best_piece,
-            asked=result.best_question, top=self._measure_vocabulary[top],
-            quotes=[q.text for q in cited[0].quotes], vocabulary=self._vocabulary(tuple(sorted(scope))),
-            word_support=lambda word: self.searcher.best_in_measure(word, top))
+            asked=result.best_question, top=self._measure_vocabulary[ranked[0].key],
+            quotes=[q.text for q in cited[0].quotes], vocabulary=self._vocabulary(tuple(sorted(scope))))
         return Considered(result, cited, evidence)
 
     def suggestions(self, question: str, scope: Sequence[str] | None = None) -> list[str]:

