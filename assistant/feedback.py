@@ -104,7 +104,10 @@ class FeedbackStore:
         self._writer = threading.Thread(target=self._write_unanswered, name="feedback-writer", daemon=True)
         self._writer.start()
 
-    def add_rating(self, question: str, answer_measures: Sequence[int], rating: str, reason: str | None = None) -> None:
+    def add_rating(self, question: str, answer_measures: Sequence[int | str], rating: str,
+                   reason: str | None = None) -> None:
+        """`answer_measures`: numbers of the policy's measures, or "DOCID:N" for articles of other documents."""
+
         def insert(db: sqlite3.Connection) -> None:
             db.execute("INSERT INTO feedback (question, answer_measures, rating, reason) VALUES (?, ?, ?, ?)",
                        (question, json.dumps(list(answer_measures)), rating, reason or None))

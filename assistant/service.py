@@ -114,7 +114,9 @@ class PolicyAssistant:
         self.settings = settings
         self.sources = {s.document.id: s for s in (read_source(p) for p in document_paths(settings.corpus))}
         self.documents: dict[str, Document] = {i: s.document for i, s in self.sources.items()}
-        self.served = self.check_documents(settings.documents) if settings.documents else tuple(self.documents)
+        if unknown := [i for i in settings.documents if i not in self.documents]:
+            raise ValueError(f"unknown document {', '.join(unknown)}; the corpus has {', '.join(self.documents)}")
+        self.served = tuple(i for i in self.documents if i in settings.documents or not settings.documents)
         self.everyday = [(i, q) for i, s in self.sources.items() for q in s.questions]
         self.embedder = embedder or open_embedder(settings, build=build_if_missing)
         self.store = open_index(settings, self.embedder, rebuild=build_if_missing, progress=progress)
@@ -144,11 +146,10 @@ class PolicyAssistant:
         return self.documents[self.settings.policy_document]
 
     def check_documents(self, ids: Sequence[str]) -> tuple[str, ...]:
-        """`ids` in corpus order; ValueError naming the valid ids for an unknown one."""
-        unknown = [i for i in ids if i not in self.documents]
-        if unknown:
-            raise ValueError(f"unknown document {', '.join(unknown)}; the corpus has {', '.join(self.documents)}")
-        return tuple(i for i in self.documents if i in ids)
+        """`ids` in corpus order; ValueError naming the served ids for one that is not served."""
+        if unknown := [i for i in ids if i not in self.served]:
+            raise ValueError(f"unknown document {', '.join(unknown)}; this server answers from {', '.join(self.served)}")
+        return tuple(i for i in self.served if i in ids)
 
     def ask(self, question: str, history: Sequence[Turn] = (), documents: Sequence[str] | None = None) -> Answer:
         """Answer `question` from `documents` (ids; by default the served ones)."""

@@ -20,7 +20,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from assistant.api import ask, feedback, health, measures
+from assistant.api import ask, documents, feedback, health, measures
 from assistant.api.body import RequestBody
 from assistant.api.docs import DOCS_PAGES, DOCS_POLICY, install_docs
 from assistant.api.errors import ErrorShield, install_error_handlers
@@ -50,7 +50,8 @@ def create_app(settings: Settings | None = None, assistant: PolicyAssistant | No
 
     app = FastAPI(title="聊城教育政策助手 API", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   swagger_ui_oauth2_redirect_url=None,
-                  description="Cited, extractive answers from 《关于新时代聊城教育高质量发展的意见》.")
+                  description="Cited, extractive answers from 《关于新时代聊城教育高质量发展的意见》 and the "
+                              "national and Shandong education laws it builds on.")
     install_error_handlers(app)
     # add_middleware puts each new one outside the ones before it.
     app.add_middleware(RateLimit, bucket=TokenBucket(settings.rate_limit_per_minute, settings.rate_limit_burst))
@@ -64,7 +65,7 @@ def create_app(settings: Settings | None = None, assistant: PolicyAssistant | No
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(ErrorShield)
     app.add_middleware(SecurityHeaders, policies=dict.fromkeys(DOCS_PAGES, DOCS_POLICY))
-    for module in (ask, measures, feedback, health):
+    for module in (ask, measures, documents, feedback, health):
         app.include_router(module.router)
     install_docs(app)
 

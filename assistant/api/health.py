@@ -11,4 +11,5 @@ router = APIRouter(prefix="/api", tags=["health"], responses=ERROR_RESPONSES)
 
 @router.get("/health", response_model=Health)
 def health(assistant: AssistantDep) -> Health:
-    return Health(measures=len(assistant.document.measures), model=assistant.embedder.model_id)
+    served = [assistant.documents[i] for i in assistant.served]
+    return Health(documents=len(served), measures=sum(len(d.measures) for d in served), model=assistant.embedder.model_id)

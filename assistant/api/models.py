@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from assistant.schemas import Turn
 
 MAX_QUESTION_CHARS = 500
 MAX_RATED_MEASURES = 5  # an answer quotes one or two measures; a few more when the question names them
+MAX_DOCUMENTS = 32  # more than a corpus holds
+DocumentId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 _HAS_WORD = re.compile(r"[\w\u3400-\u9fff]")
 
 
@@ -47,6 +49,10 @@ class AskRequest(Strict):
                           description=f"1–{MAX_QUESTION_CHARS} characters after trimming",
                           examples=["班主任每月绩效多少？"])
     history: list[HistoryTurn] = Field(default_factory=list, max_length=10, description="the last few turns, oldest first")
+    documents: list[DocumentId] | None = Field(default=None, min_length=1, max_length=MAX_DOCUMENTS,
+                                               description="answer from these documents only (ids of GET /api/documents); "
+                                                           "default: every document the server serves",
+                                               examples=[["teachers-law", "compulsory-education-law"]])
 
     _check_question = field_validator("question")(_clean_question)
 
@@ -55,6 +61,9 @@ class FeedbackRequest(Strict):
     question: str = Field(min_length=1, max_length=2 * MAX_QUESTION_CHARS)
     answer_measures: list[int] = Field(default_factory=list, max_length=MAX_RATED_MEASURES,
                                        description="the measures the rated answer cited; each must exist")
+    answer_documents: list[DocumentId] | None = Field(
+        default=None, max_length=MAX_RATED_MEASURES,
+        description="the document of each of `answer_measures`, in order; default: all of the Liaocheng policy")
     rating: Literal["up", "down"]
     reason: str | None = Field(default=None, max_length=500)
 
@@ -96,9 +105,44 @@ class DocumentOut(BaseModel):
     parts: list[PartOut]
 
 
+class DocumentSummary(BaseModel):
+    id: str = Field(description="as in `documents` of POST /api/ask and in citations")
+    title: str
+    name: str = Field(description="the short name people use, e.g. 教师法")
+    title_en: str
+    level: str = Field(description="国家 (national), 山东省 (provincial) or 聊城市 (local)")
+    kind: str = Field(description="法律, 行政法规, 地方性法规 or 政策文件")
+    date: str = Field(description="ISO date of the version of the text")
+    version: str = Field(description="that version in words, e.g. 2009年8月27日修正; empty for the policy")
+    in_force: str = Field(description="ISO date since which this version applies")
+    articles: int = Field(description="how many measures or articles it has")
+
+
+class ArticleSummary(BaseModel):
+    measure: int
+    label: str = Field(description="第7条 or 第二十五条")
+    title: str
+    part: str
+    first_sentence: str = Field(description="the article's first sentence, verbatim")
+
+
+class DocumentDetail(DocumentSummary):
+    issuers: list[str]
+    parts: list[PartOut] = Field(description="parts or chapters; empty when the text has none")
+    measures: list[ArticleSummary]
+
+
+class ArticleDetail(MeasureDetail):
+    document: str
+    document_title: str
+    document_name: str
+    label: str
+
+
 class Health(BaseModel):
     status: Literal["ok"] = "ok"
-    measures: int
+    documents: int = Field(description="how many documents are served")
+    measures: int = Field(description="how many measures and articles they have")
     model: str
 
 
