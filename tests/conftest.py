@@ -6,6 +6,7 @@ process; the live server is one uvicorn subprocess for the whole run.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -20,6 +21,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+POLICY = "liaocheng-education-2023"  # the Liaocheng policy: tests of one-document behaviour ask within it
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +41,22 @@ def assistant(settings):
 
 @pytest.fixture(scope="session")
 def document(assistant):
-    return assistant.document
+    """The Liaocheng policy."""
+    return assistant.policy
+
+
+def copy_corpus(settings, folder: Path, documents: Sequence[str] | None = None) -> Path:
+    """A private copy of the corpus folder (every document, or those named, with their companions, and
+    the other data files) beside a copy of the built index, so that a rebuild reuses its vectors."""
+    from index.corpus import document_paths
+
+    left_out = {p.stem for p in document_paths(settings.corpus)} - set(documents) if documents else set()
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in settings.corpus.iterdir():
+        if path.name.split(".")[0] not in left_out:
+            shutil.copy(path, folder / path.name)
+    shutil.copytree(settings.index_dir, folder / "index")
+    return folder
 
 
 @pytest.fixture(scope="session")
