@@ -13,12 +13,12 @@ from index.corpus import CorpusFiles, read_document
 
 
 def teach_measure(document_path: Path, question: str, measure: int) -> Path:
-    """Append `question` as an everyday question answered by `measure`."""
+    """Append `question` as an everyday question answered by `measure` (an article of a statute)."""
     question = _one_line(question)
     document = read_document(document_path)
     numbers = [m.number for m in document.measures]
     if measure not in numbers:
-        raise ValueError(f"there is no measure {measure}: the document has {numbers[0]}–{numbers[-1]}")
+        raise ValueError(f"there is no {document.noun} {measure}: {document.name} has {numbers[0]}–{numbers[-1]}")
     path = CorpusFiles(document_path).questions
     return _append(path, f"{measure}\t{question}")
 
