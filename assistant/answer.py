@@ -100,7 +100,7 @@ class Composer:
         lang = language(question)
         if lang == "en":
             named = [f"measure {n}" for n in numbers] + [f"part {n}" for n in parts] + [f"“{m}”" for m in malformed]
-            ranges = "; ".join(_range_en(d) for d in documents)
+            ranges = "; ".join(_range_en(d) for d in documents[:3]) + ("; …" if len(documents) > 3 else "")
             example = "measure 7" if documents[0].family != "statute" else f"{_english_name(documents[0])} article 1"
             lead = f"There is no {', '.join(named)}: {ranges}; ask for one of those, e.g. “{example}”."
         else:
@@ -109,9 +109,13 @@ class Composer:
                 d = documents[0]
                 lead = (f"没有{'、'.join(named)}：本文件共{len(d.parts)}个部分、{len(d.measures)}条"
                         f"（第1—{len(d.measures)}条），请输入其中的条号，例如“第7条”。")
+            elif len(documents) == 1:
+                d = documents[0]
+                lead = f"没有{'、'.join(named)}：{_range_zh(d)}。请输入其中的条号，例如“{d.name}{d.measures[0].label}”。"
             else:
-                ranges = "；".join(_range_zh(d) for d in documents)
-                lead = f"没有{'、'.join(named)}：{ranges}。请输入其中的条号，例如“{documents[0].name}{documents[0].measures[0].label}”。"
+                longest = max(documents, key=lambda d: len(d.measures))
+                lead = (f"没有{'、'.join(named)}：这{len(documents)}份文件的条号都从第一条开始，最多的《{longest.name}》"
+                        f"共{len(longest.measures)}条。请带上文件名提问，例如“{longest.name}第一条”。")
         return Answer(question=question, in_scope=False, kind="invalid_reference", lang=lang, lead=lead,
                       answer=lead, citations=[])
 

@@ -2,7 +2,7 @@
 
 Each document is known by its title, its short name and its aliases (corpus/NAME.json). Names are
 matched longest first, so 义务教育法 is not read as 教育法; a name ending in 法 followed by 律 or 规
-(教育法律, 教育法规) is a word, not a name.
+(教育法律, 教育法规) is a word, not a name, unless 规 begins 规定 (学前教育法规定…).
 
 >>> from index.document import Document
 >>> docs = [Document("中华人民共和国教育法", (), "", "", (), (), id="education-law", short_title="教育法",
@@ -14,8 +14,8 @@ matched longest first, so 义务教育法 is not read as 教育法; a name endin
 ('compulsory-education-law',)
 >>> names.find("教育法和义务教育法有什么区别"), names.find("What does the Education Law say?")
 (('education-law', 'compulsory-education-law'), ('education-law',))
->>> names.find("有哪些教育法律规定学生的权利")
-()
+>>> names.find("有哪些教育法律规定学生的权利"), names.find("教育法规汇编"), names.find("义务教育法规定几岁上学")
+((), (), ('compulsory-education-law',))
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ class DocumentNames:
             if name.isascii():
                 patterns.append(rf"\b{re.escape(name)}\b")
             else:
-                patterns.append(re.escape(name) + ("(?![律规])" if name.endswith("法") else ""))
+                patterns.append(re.escape(name) + ("(?!律|规(?!定))" if name.endswith("法") else ""))
         self._pattern = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
 
     def find(self, text: str) -> tuple[str, ...]:

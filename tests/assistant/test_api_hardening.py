@@ -153,7 +153,7 @@ def test_repeated_questions_skip_the_model(assistant):
 def test_several_workers_share_the_read_only_index_and_answer_concurrently(tmp_path, assistant):
     from concurrent.futures import ThreadPoolExecutor
 
-    from tests.conftest import start_server, stop_server
+    from tests.conftest import POLICY, start_server, stop_server
 
     process, url = start_server(tmp_path / "server.log", "--workers", "2", client_timeout="1")
     try:
@@ -165,7 +165,8 @@ def test_several_workers_share_the_read_only_index_and_answer_concurrently(tmp_p
         expected = {"班主任每月绩效多少": 7, "评星定级在哪一条？": 19, "孩子近视学校管不管": 3,
                     "Can teachers punish students?": 6}
         with ThreadPoolExecutor(8) as pool:
-            answers = list(pool.map(lambda q: httpx.post(f"{url}/api/ask", json={"question": q}, timeout=60), questions))
+            answers = list(pool.map(lambda q: httpx.post(f"{url}/api/ask", json={"question": q, "documents": [POLICY]},
+                                                         timeout=60), questions))
         assert all(r.status_code == 200 for r in answers)
         assert all(r.json()["citations"][0]["measure"] == expected[r.json()["question"]] for r in answers)
     finally:

@@ -1,17 +1,23 @@
-"""Quality gates: the shared dev set and the test half of the users' set are held to the bar of unseen
-questions; the project's older harder set to floors just under what the method reaches."""
+"""Quality gates. One document: the shared dev set and the test half of the users' set are held to the
+bar of unseen questions, the project's older harder set to floors just under what the method reaches,
+each asked within the Liaocheng policy alone (`--documents liaocheng-education-2023`), as before the
+laws joined it. All documents: the test half of the multi-document set (eval/laws-test.jsonl)."""
 from pathlib import Path
 
 import pytest
 
 from assistant.evaluate import load_cases, score, summarise
+from tests.conftest import POLICY
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 
 
-def _assert_meets_the_bar(path: Path, ask) -> None:
-    report = summarise(score(load_cases(path), ask))
+def _policy_report(assistant, path: Path) -> dict:
+    return summarise(score(load_cases(path), lambda q: assistant.ask(q, documents=[POLICY]), POLICY))
+
+
+def _assert_meets_the_bar(report: dict) -> None:
     overall = report["all"]
     assert overall["recall@1"] >= 0.93 and report["lang=en"]["recall@1"] >= 0.90
     assert overall["recall@3"] >= 0.99
@@ -23,22 +29,40 @@ def _assert_meets_the_bar(path: Path, ask) -> None:
 
 @pytest.mark.skipif(not DEV.exists(), reason="the shared dev set is not beside this checkout")
 def test_dev_set_meets_the_bar(assistant):
-    _assert_meets_the_bar(DEV, assistant.ask)
+    _assert_meets_the_bar(_policy_report(assistant, DEV))
 
 
 def test_users_test_half_meets_the_bar(assistant):
     # eval/users-test.jsonl was written and split off before anything was fitted and is never used to
     # fit (the tuning half is eval/users-tune.jsonl).
-    _assert_meets_the_bar(ROOT / "eval" / "users-test.jsonl", assistant.ask)
+    _assert_meets_the_bar(_policy_report(assistant, ROOT / "eval" / "users-test.jsonl"))
 
 
 def test_own_paraphrase_english_and_out_of_scope_set_meets_the_bar(assistant):
     # Colloquial, English and name-sharing out-of-scope questions (eval/extra.jsonl, also a tuning set
     # of the answerability model). Floors sit just under what the current method reaches.
-    report = summarise(score(load_cases(ROOT / "eval" / "extra.jsonl"), assistant.ask))
+    report = _policy_report(assistant, ROOT / "eval" / "extra.jsonl")
     overall, english = report["all"], report["lang=en"]
     assert overall["recall@1"] >= 0.92 and overall["recall@3"] >= 0.98
     assert overall["fact_hit"] >= 0.90
     assert overall["false_refusal"] <= 0.04
     assert overall["oos_declined"] >= 0.85
     assert english["recall@3"] >= 0.95
+
+
+def test_laws_test_half_meets_the_bar(assistant):
+    # eval/laws-test.jsonl: questions over all twelve documents, split off before anything was fitted and
+    # never used to fit or tune (the tuning half is eval/laws-tune.jsonl). Gold is "DOCID:N".
+    report = summarise(score(load_cases(ROOT / "eval" / "laws-test.jsonl"), assistant.ask, POLICY))
+    overall = report["all"]
+    assert overall["recall@1"] >= LAWS_BAR["recall@1"] and overall["recall@3"] >= LAWS_BAR["recall@3"]
+    assert overall["fact_hit"] >= LAWS_BAR["fact_hit"]
+    assert overall["oos_declined"] >= LAWS_BAR["oos_declined"]
+    assert overall["false_refusal"] <= LAWS_BAR["false_refusal"]
+    assert overall["quoted_chatter"] == 0
+    assert all(report[f"doc={d}"]["questions"] for d in assistant.served)  # every document is asked about
+
+
+# The issue's bar is Recall@1 0.80, Recall@3 0.92, fact-hit 0.85, out of scope declined 0.85, refused
+# 0.03; these are what the method reaches on the test half (see README), so a regression fails.
+LAWS_BAR = {"recall@1": 0.80, "recall@3": 0.92, "fact_hit": 0.85, "oos_declined": 0.85, "false_refusal": 0.03}

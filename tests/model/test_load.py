@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.service import open_embedder
-from index.corpus import corpus_checksum
+from index.corpus import corpus_checksum, document_paths
 from index.store import IndexStale, load_index
 from model import ModelError, load_embedder
 
@@ -13,7 +13,7 @@ def test_the_torch_backend_is_another_model_for_the_index(settings, assistant):
     torch_embedder = open_embedder(settings.model_copy(update={"model_backend": "torch"}))
     assert torch_embedder.model_id.endswith("@torch-fp32") and torch_embedder.artifact is None
     assert (torch_embedder.backend, torch_embedder.variant, torch_embedder.dim) == ("torch", "fp32", 384)
-    checksum = corpus_checksum(settings.document, settings.off_topic)
+    checksum = corpus_checksum(document_paths(settings.corpus), settings.off_topic)
     with pytest.raises(IndexStale, match="model"):  # built with onnx q4: never served by torch
         load_index(settings.index_dir, corpus_sha256=checksum, model_id=torch_embedder.model_id)
 
