@@ -1,8 +1,9 @@
 // One assistant message, built from an Answer of /api/ask. The page says things once: a short lead
-// line, then the document's own words as quote blocks with their 第N条 chips. The Answer's `answer`
-// text (complete, for CLI and API users) is not shown; it is what the copy button copies.
+// line, then the documents' own words as quote blocks with their chips (第7条 for the policy's
+// measures, 教师法 第二十五条 for a law's articles). The Answer's `answer` text (complete, for CLI and
+// API users) is not shown; it is what the copy button copies.
 //
-// `ctx` is what the message needs from the page: {openMeasure(n, {quotes, opener, fallback}),
+// `ctx` is what the message needs from the page: {openMeasure(n, {quotes, opener, fallback, doc}),
 // ask(question), browse(), postFeedback(body) -> Promise<boolean>, maxLength}.
 
 import { copyText, flashLabel, h, icon } from "./dom.js";
@@ -37,7 +38,8 @@ const LABELS = {
   },
 };
 
-const KINDS = new Set(["answer", "not_covered", "smalltalk", "unclear", "invalid_reference"]);
+const KINDS = new Set(["answer", "not_covered", "smalltalk", "unclear", "invalid_reference", "choose_document"]);
+const NO_ACTIONS = new Set(["smalltalk", "choose_document"]); // nothing to rate, copy or link
 const DECLINES = new Set(["not_covered", "invalid_reference"]);
 
 function list(value) {
@@ -69,32 +71,46 @@ function markTerms(text, terms) {
   return { nodes, found };
 }
 
+// A law's article is titled by its number (第二十五条) and named with its law: 教师法 第二十五条. The
+// policy's measures have titles of their own and keep their short chip: 第7条.
+function isArticle(c) {
+  return /^第.+条$/.test(String(c.title || ""));
+}
+
 function citationLabel(c) {
-  return `第${c.measure}条`;
+  return isArticle(c) ? `${c.document_name || ""} ${c.title}`.trim() : `第${c.measure}条`;
 }
 
 // What the copy button copies: the complete answer text, then the measures it quotes. (A decline's
 // text already names the possibly related measures.)
 function copiedText(data, cited) {
-  const sources = cited.map((c) => `${citationLabel(c)} ${c.title}`).join("；");
+  const sources = cited.map((c) => (isArticle(c) ? citationLabel(c) : `${citationLabel(c)} ${c.title}`)).join("；");
   return String(data.answer || "") + (sources ? `\n出处：${sources}` : "");
 }
 
 function chip(c, ctx, { small = false, quotes = [] } = {}) {
   const label = citationLabel(c);
+  const named = isArticle(c) ? label : `${label} ${c.title}`;
   return h("button", {
     type: "button",
     class: small ? "chip chip-small" : "chip",
     "data-testid": "citation-chip",
     "data-measure": String(c.measure),
-    title: `${label} ${c.title}：点击查看全文`,
-    "aria-label": `${label} ${c.title}，查看条款全文`,
+    "data-document": c.document || null,
+    title: `${named}：点击查看全文`,
+    "aria-label": `${named}，查看条款全文`,
     "aria-haspopup": "dialog",
-    onclick: (ev) => ctx.openMeasure(c.measure, { quotes, opener: ev.currentTarget, fallback: c }),
+    onclick: (ev) => ctx.openMeasure(c.measure, { quotes, opener: ev.currentTarget, fallback: c, doc: c.document || null }),
   }, label);
 }
 
+// Beside the chip: a measure's title, or for a law's article the law with its level and version, so
+// an answer drawing on several levels shows which is national, provincial and local.
 function measureTitle(c, lang, cls = "cite-title") {
+  if (isArticle(c)) {
+    const version = c.document_version ? `（${c.document_version}）` : "";
+    return h("span", { class: cls }, `${c.document_level || ""} · 《${c.document_title || ""}》${version}`);
+  }
   return h("span", { class: cls }, c.title,
     lang === "en" && c.title_en ? h("span", { class: "cite-title-en", lang: "en" }, ` · ${c.title_en}`) : null);
 }
@@ -171,8 +187,9 @@ export function renderAnswer(data, question, ctx) {
   const suggestions = list(data.suggestions).filter((s) => typeof s === "string" && s.trim());
   if (suggestions.length) bubble.append(suggestionList(suggestions, t, ctx));
 
-  // Small talk needs no rating or copying; everything else can be rated, copied and linked.
-  if (kind !== "smalltalk") bubble.append(renderActions(data, question, cited, ctx));
+  // Small talk and the question which document is meant need no rating or copying; everything else
+  // can be rated, copied and linked.
+  if (!NO_ACTIONS.has(kind)) bubble.append(renderActions(data, question, cited, ctx));
   return article;
 }
 
@@ -183,7 +200,9 @@ function actionButton(testid, iconName, text, label) {
 }
 
 function renderActions(data, question, cited, ctx) {
-  const measures = cited.map((c) => c.measure).slice(0, 5); // the API takes at most 5 in a rating
+  const rated = cited.slice(0, 5); // the API takes at most 5 in a rating
+  const measures = rated.map((c) => c.measure);
+  const documents = rated.every((c) => c.document) ? rated.map((c) => c.document) : null;
   const status = h("span", { class: "action-status", role: "status", tabindex: "-1" });
   const up = actionButton("feedback-up", "up", "有帮助", "👍 回答有帮助");
   const down = actionButton("feedback-down", "down", "没帮助", "👎 回答没有帮助");
@@ -217,6 +236,7 @@ function renderActions(data, question, cited, ctx) {
   };
   const send = async (rating, reason, pressed) => {
     const body = { question, answer_measures: measures, rating };
+    if (documents) body.answer_documents = documents;
     if (reason) body.reason = reason.slice(0, ctx.maxLength);
     const ok = await ctx.postFeedback(body);
     done(ok, pressed);

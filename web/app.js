@@ -8,7 +8,8 @@ import { copyText, flashLabel, h, icon, scrollToCentreOf, scrollToTopOf } from "
 import { measureHash, measureUrl, parseLink, setHash, takeQuestionParam } from "./links.js";
 
 const MAX_LEN = 500;
-const HISTORY_TURNS = 1;         // the service reads only the last turn's question: send no more
+const HISTORY_TURNS = 1;         // the service reads only the last turn: send no more
+const HISTORY_ANSWER_CHARS = 200; // of its answer, the opening that names the documents quoted
 const ASK_TIMEOUT_MS = 90000;
 
 const MSG = {
@@ -55,14 +56,19 @@ const els = {
   panelLinkBox: $("measure-link-box"),
   panelLinkInput: $("measure-link-input"),
   englishToggle: $("english-toggle"),
+  docFilter: $("document-filter"),
+  docFilterWrap: $("document-filter-wrap"),
+  browseDoc: $("browse-document"),
 };
 
 const state = {
-  history: [],          // [{question}] — most recent last
+  history: [],          // [{question, answer}] — the last turn: its question and its answer's opening
   pending: false,
-  doc: null,            // /api/document
-  docLoaded: null,      // the promise of loading it
-  measures: null,       // /api/measures
+  doc: null,            // /api/document: the Liaocheng policy
+  documents: null,      // /api/documents: every document the server answers from
+  policyId: null,       // the policy's id among them (its measures have the short links #m7)
+  docLoaded: null,      // the promise of loading both
+  browseCache: new Map(), // id -> /api/documents/{id}
   measureCache: new Map(),
   panelOpener: null,
   browseOpener: null,
@@ -139,20 +145,59 @@ async function api(path, { method = "GET", body, timeout = 30000, context = {} }
 
 /* ---------- header / document ---------- */
 
-async function loadDocument() {
+async function loadDocuments() {
   try {
-    const doc = await api("/api/document");
+    const [doc, documents] = await Promise.all([api("/api/document").catch(() => null), api("/api/documents")]);
     state.doc = doc;
-    els.docTitle.textContent = `《${doc.title}》`;
-    els.docIssuers.textContent = Array.isArray(doc.issuers) ? doc.issuers.join("、") : "";
-    els.docDate.textContent = `${formatDate(doc.date)}印发`;
-    return doc;
+    state.documents = documents;
+    const policy = doc && documents.find((d) => d.title === doc.title);
+    state.policyId = policy ? policy.id : null;
+    showHeader();
+    fillDocumentChoices();
+    return documents;
   } catch {
-    els.docTitle.textContent = "《中共聊城市委 聊城市人民政府关于新时代聊城教育高质量发展的意见》";
-    els.docIssuers.textContent = "中共聊城市委、聊城市人民政府";
-    els.docDate.textContent = "2023年8月28日印发";
+    els.docTitle.textContent = "聊城市教育政策及国家、山东省教育法律法规";
+    els.docIssuers.textContent = "";
+    els.docDate.textContent = "";
     return null;
   }
+}
+
+function documentById(id) {
+  return (state.documents || []).find((d) => d.id === id) || null;
+}
+
+// One document: its title, issuers and date, as before. Several: what they are together.
+function showHeader() {
+  const docs = state.documents;
+  if (docs.length === 1 && state.doc && docs[0].id === state.policyId) {
+    els.docTitle.textContent = `《${state.doc.title}》`;
+    els.docIssuers.textContent = Array.isArray(state.doc.issuers) ? state.doc.issuers.join("、") : "";
+    els.docDate.textContent = `${formatDate(state.doc.date)}印发`;
+    return;
+  }
+  const levels = LEVELS.filter((level) => docs.some((d) => d.level === level));
+  const laws = levels.filter((level) => level !== "聊城市");
+  els.docTitle.textContent = levels.includes("聊城市")
+    ? `聊城市教育政策${laws.length ? `及${laws.join("、")}教育法律法规` : ""}`
+    : `${laws.join("、")}教育法律法规`;
+  els.docIssuers.textContent = `共${docs.length}份文件`;
+  els.docDate.textContent = "";
+}
+
+const LEVELS = ["国家", "山东省", "聊城市"];
+
+// The document filter (ask within one document) and the browse panel's document choice.
+function fillDocumentChoices() {
+  const docs = state.documents;
+  const groups = LEVELS.map((level) => [level, docs.filter((d) => d.level === level)]).filter(([, ds]) => ds.length);
+  const options = () => groups.map(([level, ds]) => h("optgroup", { label: level },
+    ds.map((d) => h("option", { value: d.id }, d.name))));
+  els.docFilter.replaceChildren(h("option", { value: "" }, `全部文件（${docs.length}份）`), ...options());
+  els.docFilterWrap.hidden = docs.length < 2;
+  els.browseDoc.replaceChildren(...options());
+  els.browseDoc.value = state.policyId || docs[0].id;
+  els.browseDoc.closest("p").hidden = docs.length < 2;
 }
 
 /* ---------- composer ---------- */
@@ -232,9 +277,10 @@ async function ask(rawQuestion, { echo = true } = {}) {
   scrollToBottom();
   setPending(true);
   try {
+    const scope = els.docFilter.value;
     const data = await api("/api/ask", {
       method: "POST",
-      body: { question, history },
+      body: scope ? { question, history, documents: [scope] } : { question, history },
       timeout: ASK_TIMEOUT_MS,
       context: { question },
     });
@@ -242,7 +288,8 @@ async function ask(rawQuestion, { echo = true } = {}) {
     const msg = renderAnswer(data, question, answerContext);
     els.log.append(msg);
     scrollToTopOf(els.scroll, userNode || msg);
-    state.history.push({ question });
+    // The answer's opening names the documents it quotes, so that a bare 第十三条 next is read in them.
+    state.history.push({ question, answer: [...String(data.answer || "")].slice(0, HISTORY_ANSWER_CHARS).join("") });
     if (state.history.length > HISTORY_TURNS) state.history = state.history.slice(-HISTORY_TURNS);
   } catch (err) {
     loading.remove();
@@ -310,10 +357,15 @@ function renderHighlighted(container, text, quotes) {
   return ranges.length;
 }
 
-async function fetchMeasure(n) {
-  if (state.measureCache.has(n)) return state.measureCache.get(n);
-  const data = await api(`/api/measures/${encodeURIComponent(n)}`);
-  state.measureCache.set(n, data);
+// `docId`: a document other than the policy (the policy's measures are served at /api/measures).
+async function fetchMeasure(n, docId) {
+  const key = `${docId || ""}/${n}`;
+  if (state.measureCache.has(key)) return state.measureCache.get(key);
+  const path = docId
+    ? `/api/documents/${encodeURIComponent(docId)}/articles/${encodeURIComponent(n)}`
+    : `/api/measures/${encodeURIComponent(n)}`;
+  const data = await api(path);
+  state.measureCache.set(key, data);
   return data;
 }
 
@@ -323,63 +375,72 @@ function showDialog(dialog) {
   else dialog.setAttribute("open", "");
 }
 
-function fillPanel(m, quotes) {
-  els.panelTitle.textContent = `第${m.measure}条 ${m.title || ""}`.trim();
+// 第7条 提高教师待遇 for the policy; 教师法 第二十五条 for a law (its articles are titled by number).
+function articleName(n, m, docId) {
+  if (!docId) return `第${n}条 ${(m && m.title) || ""}`.trim();
+  const d = documentById(docId);
+  const name = (m && m.document_name) || (d && d.name) || docId;
+  return `${name} ${(m && (m.label || m.title)) || `第${n}条`}`;
+}
+
+function fillPanel(m, quotes, docId) {
+  els.panelTitle.textContent = articleName(m.measure, m, docId);
   els.panelPart.textContent = m.part || "";
   const count = renderHighlighted(els.panelText, String(m.text || ""), quotes);
   els.panelNote.textContent = count ? "高亮部分为回答所引用的原文。" : "";
   els.panelNote.hidden = !count;
-  const doc = state.doc;
-  els.panelSource.textContent = doc ? `出自《${doc.title}》（${formatDate(doc.date)}）` : "";
+  const d = docId ? documentById(docId) : state.doc;
+  els.panelSource.textContent = !d ? ""
+    : docId ? `出自《${d.title}》（${d.version || formatDate(d.date)}）` : `出自《${d.title}》（${formatDate(d.date)}）`;
   const first = els.panelText.querySelector("mark");
   if (first) scrollToCentreOf(els.panelBody, first);
   else els.panelBody.scrollTop = 0;
 }
 
-function measureCount() {
-  if (state.measures) return state.measures.length;
-  const parts = state.doc && Array.isArray(state.doc.parts) ? state.doc.parts : [];
-  return parts.reduce((sum, p) => sum + (p.measures || []).length, 0);
+function notFound(n, docId) {
+  if (!docId) {
+    const policy = documentById(state.policyId);
+    const count = policy ? policy.articles : 0;
+    return count ? `本文件共${count}条（第1—${count}条），没有第${n}条。` : "未找到该条款";
+  }
+  const d = documentById(docId);
+  return d ? `《${d.name}》共${d.articles}条，没有第${n}条。` : `没有找到这份文件（${docId}）。`;
 }
 
 function panelMessage(text) {
   els.panelText.replaceChildren(h("p", { class: "panel-error", role: "alert" }, text));
 }
 
-// `doc`: the slug of a link such as #teachers-law/25. This server serves one document, which has no
-// slug, so such a link names a document that is not here.
+// `doc`: the document's id (a chip's, or a link's such as #teachers-law/25); none or the policy's
+// opens a measure of the policy.
 async function openMeasure(n, { quotes = [], opener = null, fallback = null, doc = null } = {}) {
+  await state.docLoaded; // which id is the policy's
+  const docId = doc && doc !== state.policyId ? doc : null;
   state.panelOpener = opener || document.activeElement;
   const request = ++state.panelRequest;
   els.panel.dataset.measure = String(n);
-  els.panelTitle.textContent = fallback ? `第${n}条 ${fallback.title || ""}`.trim() : `第${n}条`;
+  els.panel.dataset.document = docId || "";
+  els.panelTitle.textContent = articleName(n, fallback, docId);
   els.panelPart.textContent = fallback ? fallback.part || "" : "";
   els.panelNote.hidden = true;
   els.panelSource.textContent = "";
   resetLinkCopy();
-  els.panelCopy.hidden = doc !== null;
+  els.panelCopy.hidden = false;
   els.panelText.replaceChildren(h("p", { class: "muted", role: "status" }, "正在加载条款全文…"));
   showDialog(els.panel);
   els.panelClose.focus();
-  if (doc !== null) {
-    panelMessage(`这个链接指向另一份文件（${doc}）的条款，本页只提供${state.doc ? `《${state.doc.title}》` : "本文件"}。`);
-    return;
-  }
-  setHash(measureHash(n));
+  setHash(measureHash(n, docId));
   try {
-    const m = await fetchMeasure(n);
+    const m = await fetchMeasure(n, docId);
     if (request !== state.panelRequest) return;
-    fillPanel(m, quotes);
+    fillPanel(m, quotes, docId);
   } catch (err) {
     if (request !== state.panelRequest) return;
     if (fallback && fallback.text) {
-      fillPanel({ ...fallback, measure: n }, quotes);
+      fillPanel({ ...fallback, measure: n }, quotes, docId);
     } else if (err instanceof ApiError && err.status === 404) {
       els.panelCopy.hidden = true;
-      await state.docLoaded; // the range comes from the document's parts
-      if (request !== state.panelRequest) return;
-      const count = measureCount();
-      panelMessage(count ? `本文件共${count}条（第1—${count}条），没有第${n}条。` : "未找到该条款");
+      panelMessage(notFound(n, docId));
     } else {
       panelMessage(MSG.offline);
     }
@@ -394,7 +455,7 @@ function resetLinkCopy() {
 // The link to the open measure: copied with a visible confirmation, or shown selected for a manual
 // copy when the browser gives no clipboard access.
 async function copyMeasureLink() {
-  const url = measureUrl(Number(els.panel.dataset.measure));
+  const url = measureUrl(Number(els.panel.dataset.measure), els.panel.dataset.document || null);
   const ok = await copyText(url);
   flashLabel(els.panelCopy, els.panelCopyLabel, ok, { done: "已复制链接", failed: "复制失败", idle: "复制链接" });
   els.panelLinkStatus.textContent = ok ? `链接已复制：${url}` : "无法访问剪贴板，请手动复制下面的链接：";
@@ -406,11 +467,13 @@ async function copyMeasureLink() {
   }
 }
 
-// Opens the measure a link such as /#m7 names (on load and when the address's hash changes).
+// Opens the measure a link such as /#m7 or /#teachers-law/25 names (on load and when the address's
+// hash changes).
 function openLinkedMeasure() {
   const link = parseLink(location.hash);
   if (!link) return;
-  if (els.panel.open && link.doc === null && els.panel.dataset.measure === String(link.measure)) return;
+  if (els.panel.open && (link.doc || "") === els.panel.dataset.document
+      && els.panel.dataset.measure === String(link.measure)) return;
   openMeasure(link.measure, { doc: link.doc, opener: els.input });
 }
 
@@ -420,18 +483,20 @@ function closeDialog(dialog) {
 
 /* ---------- browse panel ---------- */
 
+// The chosen document's parts (or chapters) and measures (or articles).
 async function loadBrowse() {
-  if (state.measures && state.doc && state.doc.parts) return true;
+  await state.docLoaded;
+  const id = els.browseDoc.value || state.policyId;
+  if (!id) {
+    els.browseStatus.textContent = MSG.offline;
+    return false;
+  }
   els.browseStatus.hidden = false;
   els.browseStatus.textContent = "正在加载条款目录…";
   try {
-    const [doc, measures] = await Promise.all([
-      state.doc && state.doc.parts ? state.doc : api("/api/document"),
-      api("/api/measures"),
-    ]);
-    state.doc = doc;
-    state.measures = measures;
-    renderBrowse();
+    if (!state.browseCache.has(id)) state.browseCache.set(id, await api(`/api/documents/${encodeURIComponent(id)}`));
+    if (els.browseDoc.value && els.browseDoc.value !== id) return false; // another document was chosen meanwhile
+    renderBrowse(state.browseCache.get(id));
     els.browseStatus.hidden = true;
     return true;
   } catch (err) {
@@ -440,23 +505,25 @@ async function loadBrowse() {
   }
 }
 
-function renderBrowse() {
-  const byNumber = new Map(state.measures.map((m) => [m.measure, m]));
-  const parts = (state.doc.parts && state.doc.parts.length)
-    ? state.doc.parts
-    : groupByPart(state.measures);
+function renderBrowse(detail) {
+  const docId = detail.id === state.policyId ? null : detail.id;
+  const byNumber = new Map(detail.measures.map((m) => [m.measure, m]));
+  // a text without chapters is one list under its name
+  const parts = detail.parts.length ? detail.parts
+    : [{ number: 0, heading: detail.name, measures: detail.measures.map((m) => m.measure) }];
   const nodes = parts.map((p) => {
-    const headingId = `part-${p.number}`;
+    const headingId = `part-${detail.id}-${p.number}`;
     const items = (p.measures || []).map((n) => {
-      const m = byNumber.get(n) || { measure: n, title: "" };
+      const m = { ...byNumber.get(n), document_name: detail.name };
+      const article = /^第.+条$/.test(m.title || "");
       return h("li", {},
         h("button", {
           type: "button", class: "browse-item", "data-testid": "browse-measure", "data-measure": String(n),
-          "aria-haspopup": "dialog",
-          onclick: (ev) => openMeasure(n, { opener: ev.currentTarget, fallback: m }),
+          "data-document": detail.id, "aria-haspopup": "dialog",
+          onclick: (ev) => openMeasure(n, { opener: ev.currentTarget, fallback: m, doc: docId }),
         },
-        h("span", { class: "browse-num" }, `第${n}条`),
-        h("span", { class: "browse-title" }, m.title || "")));
+        h("span", { class: "browse-num" }, m.label || `第${n}条`),
+        h("span", { class: "browse-title" }, article ? m.first_sentence || "" : m.title || "")));
     });
     return h("section", { class: "browse-part", "aria-labelledby": headingId },
       h("h3", { class: "browse-heading", id: headingId }, p.heading || ""),
@@ -465,22 +532,10 @@ function renderBrowse() {
   els.browseNav.replaceChildren(...nodes);
 }
 
-function groupByPart(measures) {
-  const parts = [];
-  for (const m of measures) {
-    let part = parts.find((p) => p.heading === m.part);
-    if (!part) {
-      part = { number: parts.length + 1, heading: m.part, measures: [] };
-      parts.push(part);
-    }
-    part.measures.push(m.measure);
-  }
-  return parts;
-}
-
 function openBrowse() {
   state.browseOpener = document.activeElement;
   els.browseBtn.setAttribute("aria-expanded", "true");
+  if (els.docFilter.value) els.browseDoc.value = els.docFilter.value; // browse what one asks about
   showDialog(els.browsePanel);
   els.browseClose.focus();
   loadBrowse();
@@ -545,6 +600,7 @@ function wire() {
   }
 
   els.browseBtn.addEventListener("click", openBrowse);
+  els.browseDoc.addEventListener("change", loadBrowse);
   els.browseClose.addEventListener("click", () => closeDialog(els.browsePanel));
   els.browsePanel.addEventListener("close", () => {
     els.browseBtn.setAttribute("aria-expanded", "false");
@@ -598,7 +654,7 @@ function wire() {
 }
 
 wire();
-state.docLoaded = loadDocument();
+state.docLoaded = loadDocuments();
 openLinkedMeasure();
 const linkedQuestion = takeQuestionParam();
 if (linkedQuestion !== null) ask(linkedQuestion);

@@ -1,6 +1,6 @@
 // Page links a colleague can be sent:
-//   /#m7                 第7条 of the document this server serves, shown in the measure panel
-//   /#teachers-law/25    第25条 of another document, by its slug (for when a server offers several)
+//   /#m7                 第7条 of the Liaocheng policy, shown in the measure panel
+//   /#teachers-law/25    第二十五条 of another document, by its id (as in /api/documents)
 //   /?q=班主任每月绩效多少   asks that question when the page opens
 // Parsing is kept apart from the page so that new link forms are added in one place.
 

@@ -88,7 +88,9 @@ def test_follow_up_uses_history(session: Page):
     second = ask(page, "那寄宿制的呢？")
     expect(second.get_by_test_id("quote").first).to_contain_text("1000")
     assert sent, "the follow-up was not posted to /api/ask"
-    assert sent[-1]["history"] == [{"question": "班主任每月绩效多少"}]  # all the service reads
+    # all the service reads: the last question, and the opening of its answer (naming the document)
+    assert [turn["question"] for turn in sent[-1]["history"]] == ["班主任每月绩效多少"]
+    assert sent[-1]["history"][0]["answer"].startswith("《中共聊城市委 聊城市人民政府关于新时代聊城教育高质量发展的意见》第7条")
 
 
 # (d) ---------------------------------------------------------------------------------------

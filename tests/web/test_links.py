@@ -47,9 +47,27 @@ def test_changing_the_hash_opens_that_measure(session: Page):
     expect(panel.locator("h2")).to_contain_text("第12条")
 
 
+def test_a_link_to_an_article_of_a_law_opens_it(browser, live_server: str):
+    page = open_page(browser, live_server, path="/#teachers-law/25")
+    try:
+        panel = page.get_by_test_id("measure-panel")
+        expect(panel).to_be_visible()
+        expect(panel.locator("h2")).to_have_text("教师法 第二十五条")
+        expect(panel.locator("#measure-part")).to_have_text("第六章 待遇")
+        expect(panel.get_by_test_id("measure-text")).to_contain_text("国家公务员的平均工资水平")
+        expect(panel.locator("#measure-source")).to_have_text("出自《中华人民共和国教师法》（2009年8月27日修正）")
+        expect(page).to_have_url(live_server.rstrip("/") + "/#teachers-law/25")
+        page.evaluate("location.hash = '#m7'")  # the policy's measures keep their short links
+        expect(panel.locator("h2")).to_have_text("第7条 提高教师待遇")
+        expect(page).to_have_url(live_server.rstrip("/") + "/#m7")
+    finally:
+        page.context.close()
+
+
 @pytest.mark.parametrize("path,says", [
     ("/#m99", "本文件共24条（第1—24条），没有第99条。"),
-    ("/#teachers-law/25", "这个链接指向另一份文件（teachers-law）的条款"),
+    ("/#teachers-law/99", "《教师法》共43条，没有第99条。"),
+    ("/#no-such-law/25", "没有找到这份文件（no-such-law）。"),
 ])
 def test_a_link_to_nothing_here_says_so(browser, live_server: str, path: str, says: str):
     page = open_page(browser, live_server, path=path)
