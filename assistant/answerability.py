@@ -32,11 +32,10 @@ from pathlib import Path
 
 import numpy as np
 
-from index.tokenize import ENGLISH_STOPWORDS, STOPWORDS, english_stem
+from index.tokenize import ENGLISH_STOPWORDS, chinese_words, english_stem
 
 FEATURES = ("margin", "piece", "asked", "overlap", "uncovered", "unmet")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
-_CONTENT_POS = re.compile(r"^(n|nr|ns|nt|nz|ng|v|vn|l|eng|j|an)$")
 
 
 @dataclass(frozen=True)
@@ -116,6 +115,7 @@ class Vocabulary:
 
     texts: list[str]  # the document's text, rendering and everyday questions
     generic: frozenset[str]
+    words: Iterable[str] | None = None  # their `chinese_words`, when already known (the index keeps them)
     _joined: str = field(init=False)
     _words: set[str] = field(init=False)
     _stems: set[str] = field(init=False)
@@ -126,7 +126,8 @@ class Vocabulary:
 
     def __post_init__(self) -> None:
         self._joined = "\n".join(self.texts)
-        self._words = {w for text in self.texts for w in chinese_words(text)}
+        self._words = set(self.words) if self.words is not None else {
+            w for text in self.texts for w in chinese_words(text)}
         self._stems = {english_stem(w) for w in _LATIN_WORD.findall(self._joined.lower())}
 
     def covers(self, word: str) -> bool:
@@ -136,13 +137,6 @@ class Vocabulary:
             return english_stem(word.lower()) in self._stems
         # Directly, or as a shortened form whose characters stand in order in one corpus word (特教 in 特殊教育).
         return word in self._joined or any(_is_abbreviation(word, w) for w in self._words if len(w) > len(word))
-
-
-def chinese_words(text: str) -> list[str]:
-    import jieba.posseg  # loaded on first use: the dictionary is slow to read
-
-    return [w for w, flag in jieba.posseg.cut(text)
-            if len(w) > 1 and not w.isascii() and _CONTENT_POS.match(flag) and w not in STOPWORDS]
 
 
 def question_words(question: str) -> list[str]:

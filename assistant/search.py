@@ -32,11 +32,10 @@ from index.bm25 import BM25
 from index.document import Document
 from index.store import IndexStore
 from index.tokenize import tokenize
-from index.units import PIECE_KINDS, WHOLE_KINDS
+from index.units import MEASURE_WORD_KINDS, PIECE_KINDS, WHOLE_KINDS
 from model import Embedder
 
 SCOPES_CACHED = 64  # scopes (sets of documents) whose BM25 is kept; each is a few MB
-BAG_KINDS = ("measure", "measure_en", "question")  # the units whose words make a measure's BM25 document
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ class Searcher:
         self._taught = {_normalise(u.text): position[(u.document, u.measure)] for u in store.units if u.kind == "question"}
         self._bags: list[dict[str, list[str]]] = [defaultdict(list) for _ in self.keys]  # per measure: kind -> tokens
         for i, unit in enumerate(store.units):
-            if unit.kind in BAG_KINDS and owner[i] >= 0:
+            if unit.kind in MEASURE_WORD_KINDS and owner[i] >= 0:
                 self._bags[owner[i]][unit.kind].extend(store.tokens[i])
         for i, (doc, n) in enumerate(self.keys):
             document = self.documents[doc]

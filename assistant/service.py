@@ -40,6 +40,7 @@ from index.document import Document, Span
 from index.store import IndexStale, IndexStore, load_index
 from index.tokenize import content_words, tokenize
 from index.tokenize import preload as preload_dictionary
+from index.units import MEASURE_WORD_KINDS
 from model import Embedder, load_embedder
 
 log = logging.getLogger("assistant.service")
@@ -128,11 +129,15 @@ class PolicyAssistant:
         self.smalltalk = SmallTalk.from_file(settings.smalltalk)
         self._generic = frozenset(w.strip().lower() for w in Path(settings.generic_words).read_text(encoding="utf-8").splitlines()
                                   if w.strip() and not w.startswith("#"))
+        # per measure: the texts and content words of its vocabulary (the index tagged the words)
         self._texts: dict[tuple[str, int], list[str]] = defaultdict(list)
-        for unit in self.store.units:
-            if unit.kind in ("measure", "measure_en", "question"):
+        self._words: dict[tuple[str, int], set[str]] = defaultdict(set)
+        for unit, words in zip(self.store.units, self.store.words):
+            if unit.kind in MEASURE_WORD_KINDS:
                 self._texts[(unit.document, unit.measure)].append(unit.text)
-        self._measure_vocabulary = {key: Vocabulary(texts, self._generic) for key, texts in self._texts.items()}
+                self._words[(unit.document, unit.measure)].update(words)
+        self._measure_vocabulary = {key: Vocabulary(texts, self._generic, self._words[key])
+                                    for key, texts in self._texts.items()}
         self._vocabulary = lru_cache(maxsize=SCOPES_CACHED)(self._scope_vocabulary)
 
     @cached_property
@@ -220,7 +225,9 @@ class PolicyAssistant:
         return Cited(document, document.measure(key[1]), score, quotes)
 
     def _scope_vocabulary(self, scope: tuple[str, ...]) -> Vocabulary:
-        return Vocabulary([t for key, texts in self._texts.items() if key[0] in scope for t in texts], self._generic)
+        keys = [key for key in self._texts if key[0] in scope]
+        return Vocabulary([t for key in keys for t in self._texts[key]], self._generic,
+                          {w for key in keys for w in self._words[key]})
 
     def _conversation(self, question: str, history: Sequence[Turn], scope: Sequence[str]) -> tuple[str, ...]:
         """The documents a reference is read in: those the question names, else those of the last turn

@@ -1,6 +1,7 @@
 """Build the search artifacts of every document of the corpus into one index folder, with a manifest.
 
-Artifacts: `units.json` (every retrieval unit, with its document and its BM25 tokens), `dense.faiss`
+Artifacts: `units.json` (every retrieval unit, with its document, its BM25 tokens and, for the texts
+that make a measure's vocabulary, its content words: tagging them takes seconds), `dense.faiss`
 (inner product over unit vectors = cosine), `manifest.json` (corpus checksum, model, dimension,
 library versions, and a checksum per artifact so that a damaged file is caught on load).
 
@@ -21,12 +22,12 @@ import faiss
 import numpy as np
 
 from index.corpus import corpus_checksum, document_paths, read_source
-from index.tokenize import tokenize
-from index.units import Unit, units_of
+from index.tokenize import chinese_words, tokenize
+from index.units import MEASURE_WORD_KINDS, Unit, units_of
 from model import Embedder
 from model.disk import file_sha256, installed_versions, swap_in
 
-FORMAT_VERSION = 2  # 2: several documents, units carry their document
+FORMAT_VERSION = 2  # 2: several documents, units carry their document and content words
 MANIFEST = "manifest.json"
 UNITS = "units.json"
 DENSE = "dense.faiss"
@@ -55,7 +56,8 @@ def build_index(corpus: Path, off_topic_path: Path, embedder: Embedder, index_di
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".building-", dir=index_dir.parent))
     try:
-        records = [asdict(u) | {"tokens": tokenize(u.text)} for u in units]
+        records = [asdict(u) | {"tokens": tokenize(u.text),
+                                "words": chinese_words(u.text) if u.kind in MEASURE_WORD_KINDS else []} for u in units]
         (staging / UNITS).write_text(json.dumps({"units": records}, ensure_ascii=False), encoding="utf-8")
         faiss.write_index(dense, str(staging / DENSE))
         manifest = {
@@ -109,7 +111,7 @@ def previous_vectors(index_dir: Path, model_id: str) -> dict[tuple[bool, str], n
         vectors = dense.reconstruct_n(0, dense.ntotal)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError):
         return {}
-    units = [Unit(**{k: v for k, v in r.items() if k != "tokens"}) for r in records]
+    units = [Unit(**{k: v for k, v in r.items() if k not in ("tokens", "words")}) for r in records]
     return {(u.kind == "question", u.embedded): vectors[i] for i, u in enumerate(units)}
 
 

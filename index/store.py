@@ -35,6 +35,7 @@ class IndexStore:
     manifest: dict
     units: tuple[Unit, ...]
     tokens: tuple[tuple[str, ...], ...]  # BM25 tokens per unit
+    words: tuple[tuple[str, ...], ...]  # content words per unit (those of a measure's vocabulary; else none)
     dense: faiss.Index
 
     def search(self, query: np.ndarray) -> np.ndarray:
@@ -70,6 +71,7 @@ def load_index(index_dir: Path, *, corpus_sha256: str, model_id: str) -> IndexSt
         manifest=manifest,
         units=units,
         tokens=tuple(tuple(r["tokens"]) for r in records),
+        words=tuple(tuple(r["words"]) for r in records),
         dense=dense,
     )
 

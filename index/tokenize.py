@@ -34,6 +34,7 @@ ENGLISH_STOPWORDS = frozenset(
     "more most other only own same please tell know want get got there's what's does anyone someone".split()
 )
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+_CONTENT_POS = re.compile(r"^(n|nr|ns|nt|nz|ng|v|vn|l|eng|j|an)$")  # nouns, verbs, idioms, names, abbreviations
 _PUNCT = re.compile(r"[\W_]+")
 _LATIN = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?")
 
@@ -48,7 +49,7 @@ def preload() -> None:
 
 def _load_dictionaries() -> None:
     jieba.initialize()
-    from jieba import posseg  # noqa: F401  (its word tags: assistant.answerability reads words by part of speech)
+    from jieba import posseg  # noqa: F401  (its word tags: `chinese_words`)
 
 
 def tokenize(text: str) -> list[str]:
@@ -78,6 +79,18 @@ def english_stem(word: str) -> str:
                 stem = stem[:-1]
             return stem
     return word
+
+
+def chinese_words(text: str) -> list[str]:
+    """The Chinese nouns and verbs of `text` (by jieba's part-of-speech tags), function words aside.
+
+    >>> chinese_words("幼儿园不得组织入园考试")
+    ['幼儿园', '不得', '组织', '入园', '考试']
+    """
+    import jieba.posseg  # loaded on first use (or by `preload`): the tag dictionary is slow to read
+
+    return [w for w, flag in jieba.posseg.cut(text)
+            if len(w) > 1 and not w.isascii() and _CONTENT_POS.match(flag) and w not in STOPWORDS]
 
 
 def content_words(text: str) -> list[str]:

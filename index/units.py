@@ -39,6 +39,8 @@ MIN_PHRASE_CHARS = 6  # shorter pieces ("用于B,") match almost any question
 # Kinds whose similarity says how well one piece of a measure matches (best piece per measure).
 PIECE_KINDS = ("sentence", "clause", "phrase", "clause_en")
 WHOLE_KINDS = ("measure", "measure_en")
+# Kinds whose words say what a measure is about: its BM25 document and its vocabulary.
+MEASURE_WORD_KINDS = ("measure", "measure_en", "question")
 
 
 @dataclass(frozen=True)
