@@ -177,7 +177,7 @@ class PolicyAssistant:
                 return self._answer_reference(question, Reference(earlier.measures, (), (), question), scope, context)
             # Ranked and quoted with the previous question, judged on its own words: "那高铁票呢？" after
             # a pay question must not borrow the pay question's closeness to the documents.
-            named = self.names.find(previous) or scope
+            named = [i for i in self.names.find(previous) if i in scope] or scope
             in_context = self.consider(question, named, context=previous)
             return self._answer_search(question, in_context, named, judged_on=self.consider(question, named))
         named = self.names.find(question) or scope

@@ -56,8 +56,10 @@ def build_index(corpus: Path, off_topic_path: Path, embedder: Embedder, index_di
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".building-", dir=index_dir.parent))
     try:
-        records = [asdict(u) | {"tokens": tokenize(u.text),
-                                "words": chinese_words(u.text) if u.kind in MEASURE_WORD_KINDS else []} for u in units]
+        # tokens and words space-separated (none holds a space): a few thousand strings to read, not 300k
+        records = [asdict(u) | {"tokens": " ".join(tokenize(u.text)),
+                                "words": " ".join(chinese_words(u.text) if u.kind in MEASURE_WORD_KINDS else [])}
+                   for u in units]
         (staging / UNITS).write_text(json.dumps({"units": records}, ensure_ascii=False), encoding="utf-8")
         faiss.write_index(dense, str(staging / DENSE))
         manifest = {

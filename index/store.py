@@ -10,6 +10,7 @@ it silently.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,8 +71,9 @@ def load_index(index_dir: Path, *, corpus_sha256: str, model_id: str) -> IndexSt
     return IndexStore(
         manifest=manifest,
         units=units,
-        tokens=tuple(tuple(r["tokens"]) for r in records),
-        words=tuple(tuple(r["words"]) for r in records),
+        # the same few thousand words recur across units: one string each, not one per occurrence
+        tokens=tuple(tuple(sys.intern(t) for t in r["tokens"].split()) for r in records),
+        words=tuple(tuple(sys.intern(w) for w in r["words"].split()) for r in records),
         dense=dense,
     )
 
