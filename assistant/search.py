@@ -43,7 +43,6 @@ class SearchResult:
     best_piece: float  # the best cosine with any piece of the document
     best_question: float  # the best cosine with any everyday question
     best_off_topic: float  # the best cosine with any statement of what the document is not about
-    lexical: float  # BM25 of the top measure
 
 
 class Searcher:
@@ -80,7 +79,7 @@ class Searcher:
         ranked = tuple(RankedMeasure(int(self._numbers[i]), float(fused[i]), float(piece[i])) for i in order)
         off_topic = float(similarity[self._off_topic].max()) if len(self._off_topic) else 0.0
         return SearchResult(question, ranked, similarity, tokens, float(piece.max()), float(asked.max()),
-                            off_topic, float(lexical[order[0]]))
+                            off_topic)
 
     def _best_per_measure(self, similarity: np.ndarray, owner: np.ndarray) -> np.ndarray:
         best = np.full(len(self._numbers), -1.0, dtype=np.float32)
