@@ -59,7 +59,6 @@ class SearchResult:
     best_piece: float  # the best cosine with any piece of the scope's documents
     best_question: float  # the best cosine with any everyday question of the scope
     best_off_topic: float  # the best cosine with any statement of what no document is about
-    lexical: float  # BM25 of the top measure
 
 
 @dataclass(frozen=True)
@@ -113,7 +112,7 @@ class Searcher:
         ranked = tuple(RankedMeasure(*self.keys[scope.rows[i]], float(fused[i]), float(piece[i])) for i in order)
         off_topic = float(similarity[self._off_topic].max()) if len(self._off_topic) else 0.0
         return SearchResult(question, ranked, similarity, tokens, float(piece.max()), float(asked.max()),
-                            off_topic, float(lexical[order[0]]))
+                            off_topic)
 
     def _make_scope(self, documents: tuple[str, ...]) -> _Scope:
         unknown = set(documents) - set(self.documents)
