@@ -119,6 +119,7 @@ class Vocabulary:
     _joined: str = field(init=False)
     _words: set[str] = field(init=False)
     _stems: set[str] = field(init=False)
+    _containing: dict[str, set[str]] | None = field(init=False, default=None)  # character -> words holding it
 
     def is_generic(self, word: str) -> bool:
         word = word.lower()
@@ -136,7 +137,16 @@ class Vocabulary:
         if word.isascii():
             return english_stem(word.lower()) in self._stems
         # Directly, or as a shortened form whose characters stand in order in one corpus word (特教 in 特殊教育).
-        return word in self._joined or any(_is_abbreviation(word, w) for w in self._words if len(w) > len(word))
+        if word in self._joined:
+            return True
+        if self._containing is None:  # built on first need: most vocabularies never get this far
+            self._containing = {}
+            for w in self._words:
+                for ch in w:
+                    self._containing.setdefault(ch, set()).add(w)
+        # only words holding every character of `word` can spell it in order
+        holders = set.intersection(*(self._containing.get(ch, set()) for ch in set(word)))
+        return any(_is_abbreviation(word, w) for w in holders if len(w) > len(word))
 
 
 def question_words(question: str) -> list[str]:

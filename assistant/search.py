@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -38,8 +39,7 @@ from model import Embedder
 SCOPES_CACHED = 64  # scopes (sets of documents) whose BM25 is kept; each is a few MB
 
 
-@dataclass(frozen=True)
-class RankedMeasure:
+class RankedMeasure(NamedTuple):  # a tuple, not a dataclass: a search makes one per measure of the scope
     document: str  # the document's id
     measure: int
     score: float  # fused RRF score
@@ -109,7 +109,8 @@ class Searcher:
         if taught is not None and (inside := np.flatnonzero(scope.rows == taught)).size:
             fused[inside[0]] = fused.max() + 1.0  # a question staff taught word for word is answered from its measure
         order = np.argsort(-fused, kind="stable")
-        ranked = tuple(RankedMeasure(*self.keys[scope.rows[i]], float(fused[i]), float(piece[i])) for i in order)
+        rows, scores, pieces = scope.rows.tolist(), fused.tolist(), piece.tolist()
+        ranked = tuple(RankedMeasure(*self.keys[rows[i]], scores[i], pieces[i]) for i in order.tolist())
         off_topic = float(similarity[self._off_topic].max()) if len(self._off_topic) else 0.0
         return SearchResult(question, ranked, similarity, tokens, float(piece.max()), float(asked.max()),
                             off_topic)

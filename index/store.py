@@ -41,9 +41,12 @@ class IndexStore:
 
     def search(self, query: np.ndarray) -> np.ndarray:
         """Cosine of `query` with every unit, in unit order."""
-        scores, ids = self.dense.search(query.reshape(1, -1), self.dense.ntotal)
+        # The flat index's own inner-product kernel (the numbers its search gives) without its search's
+        # sort of every unit, which took three times as long.
+        query = np.ascontiguousarray(query, dtype=np.float32)
         out = np.empty(self.dense.ntotal, dtype=np.float32)
-        out[ids[0]] = scores[0]
+        faiss.fvec_inner_products_ny(faiss.swig_ptr(out), faiss.swig_ptr(query), self.dense.get_xb(), self.dense.d,
+                                     self.dense.ntotal)
         return out
 
 
