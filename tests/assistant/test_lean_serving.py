@@ -31,5 +31,5 @@ def test_a_serving_process_never_loads_torch(tmp_path, assistant):
         maps = Path(f"/proc/{process.pid}/maps").read_text()
     finally:
         stop_server(process)
-    assert health["model"].endswith("@onnx-q4-r1")
+    assert health["model"].endswith("@onnx-int8-r1")
     assert "onnxruntime" in maps and "libtorch" not in maps

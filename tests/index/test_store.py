@@ -101,3 +101,12 @@ def test_a_rebuild_embeds_only_texts_the_old_index_lacks(built, assistant):
 def test_missing_index_says_how_to_build(tmp_path, assistant):
     with pytest.raises(IndexStale, match="policy-assistant build"):
         load_index(tmp_path / "nothing", corpus_sha256="x", model_id=assistant.embedder.model_id)
+
+
+def test_dense_scores_are_the_flat_index_search_in_unit_order(assistant):
+    store = assistant.store
+    query = assistant.embedder.query("班主任每月绩效多少")
+    scores, ids = store.dense.search(query.reshape(1, -1), store.dense.ntotal)
+    expected = np.empty(store.dense.ntotal, dtype=np.float32)
+    expected[ids[0]] = scores[0]
+    assert np.array_equal(store.search(query), expected)

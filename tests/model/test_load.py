@@ -14,7 +14,7 @@ def test_the_torch_backend_is_another_model_for_the_index(settings, assistant):
     assert torch_embedder.model_id.endswith("@torch-fp32") and torch_embedder.artifact is None
     assert (torch_embedder.backend, torch_embedder.variant, torch_embedder.dim) == ("torch", "fp32", 384)
     checksum = corpus_checksum(document_paths(settings.corpus), settings.off_topic)
-    with pytest.raises(IndexStale, match="model"):  # built with onnx q4: never served by torch
+    with pytest.raises(IndexStale, match="model"):  # built with onnx int8: never served by torch
         load_index(settings.index_dir, corpus_sha256=checksum, model_id=torch_embedder.model_id)
 
 
