@@ -1,4 +1,8 @@
-"""Typed dependencies: what a route needs, taken from the app's state set up at start-up."""
+"""Typed dependencies: what a route needs, taken from the app's state set up at start-up.
+
+They are `async def` although they await nothing: FastAPI runs a plain `def` dependency in its thread
+pool, one hand-off to a worker thread and back per dependency per request, for an attribute lookup.
+"""
 from __future__ import annotations
 
 from typing import Annotated
@@ -9,11 +13,11 @@ from assistant.feedback import FeedbackStore
 from assistant.service import PolicyAssistant
 
 
-def _assistant(request: Request) -> PolicyAssistant:
+async def _assistant(request: Request) -> PolicyAssistant:
     return request.app.state.assistant
 
 
-def _feedback(request: Request) -> FeedbackStore | None:
+async def _feedback(request: Request) -> FeedbackStore | None:
     """None when the configured database location cannot be used (logged at start-up)."""
     return request.app.state.feedback
 
