@@ -89,10 +89,11 @@ class Searcher:
         for i, unit in enumerate(store.units):
             if unit.kind in MEASURE_WORD_KINDS and owner[i] >= 0:
                 self._bags[owner[i]][unit.kind].extend(store.tokens[i])
+        headings = lru_cache(maxsize=None)(tokenize)  # a chapter's articles share one heading: tagged once
         for i, (doc, n) in enumerate(self.keys):
             document = self.documents[doc]
             names = document.name if document.family == "statute" else ""
-            self._bags[i]["heading"] = tokenize(f"{names} {document.measure(n).part_title}")
+            self._bags[i]["heading"] = list(headings(f"{names} {document.measure(n).part_title}"))
         self._has = {kind: set(self._unit_document[kinds == kind]) for kind in ("measure_en", "question")}
         self._scope = lru_cache(maxsize=SCOPES_CACHED)(self._make_scope)
 
