@@ -99,3 +99,14 @@ def test_the_int8_recipe_refuses_a_graph_without_the_projection_it_keeps(tmp_pat
     with pytest.raises(ValueError, match=r"keeps .*layer\\\\.4/output/dense"):
         quantize_int8(helper.make_model(graph), tmp_path)
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("where", [0, 4096])  # the header (the model cannot even be read) or the weights
+def test_a_damaged_model_is_not_served(tmp_path, settings, source, assistant, where):
+    folder = artifact_dir(Source(source.model_id, source.origin, tmp_path), "int8")
+    shutil.copytree(assistant.embedder.path, folder)
+    with open(folder / "model.onnx", "r+b") as f:
+        f.seek(where)
+        f.write(b"\x00garbage\x00")
+    with pytest.raises(ModelError, match="model.onnx is damaged.*policy-assistant build"):
+        load_embedder(settings.model, cache_dir=tmp_path, build=False)
