@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.glossary import Glossary
 from index.tokenize import ENGLISH_STOPWORDS, chinese_words, english_stem
 
 FEATURES = ("margin", "piece", "asked", "overlap", "uncovered", "unmet")
@@ -76,7 +77,8 @@ _CUES = (
             re.compile(r"\d+\s*分")),
     # asking for the number, not whether there is a hotline (有没有…热线 is answered by a text that sets one up)
     FactCue("contact", re.compile(r"(电话|热线)[^，,。？?]{0,3}(多少|几号)|号码|地址|网址|邮箱|联系方式|在哪[里儿]?办公|办公地点|"
-                                  r"phone|hotline number|number (to|should I|do I) call|address|website|e-?mail|contact", re.I),
+                                  # the number, not the device: phones in class are a topic of the laws
+                                  r"(tele)?phone number|hotline number|number (to|should I|do I) call|address|website|e-?mail|contact", re.I),
             re.compile(r"\d{5,}|\d{3,4}-\d{7,8}|https?://|www\.|@|[路街道]\d+号")),
     FactCue("names", re.compile(r"名单|是谁(?!.{0,2}[定管负批认审发办聘任决])|叫什么|叫啥|名字|名称|哪些[学校镇县区单位家]|哪几[所个家]|是哪[些几所家]|"
                                 r"who is|who are|names? of|list of|which [a-z ]*(schools|towns|counties|universities)", re.I),
@@ -116,6 +118,7 @@ class Vocabulary:
     texts: list[str]  # the document's text, rendering and everyday questions
     generic: frozenset[str]
     words: Iterable[str] | None = None  # their `chinese_words`, when already known (the index keeps them)
+    glossary: Glossary | None = None  # an English word is covered when a text holds its Chinese term
     _joined: str = field(init=False)
     _words: set[str] = field(init=False)
     _stems: set[str] = field(init=False)
@@ -134,7 +137,8 @@ class Vocabulary:
         if self.is_generic(word):
             return True
         if word.isascii():
-            return english_stem(word.lower()) in self._stems
+            return english_stem(word.lower()) in self._stems or bool(
+                self.glossary and any(term in self._joined for term in self.glossary.terms_for_word(word)))
         # Directly, or as a shortened form whose characters stand in order in one corpus word (特教 in 特殊教育).
         return word in self._joined or any(_is_abbreviation(word, w) for w in self._words if len(w) > len(word))
 
