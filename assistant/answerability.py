@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.glossary import Glossary
 from index.tokenize import ENGLISH_STOPWORDS, chinese_words, english_stem
 
 FEATURES = ("margin", "piece", "asked", "overlap", "uncovered", "unmet")
@@ -71,17 +72,20 @@ _CUES = (
     FactCue("duration", re.compile(r"多长时间|多久|多少天|期限|how long|deadline|within how many", re.I),
             re.compile(rf"{_SPAN}|\d{{4}}\s*年|\d+\s*月|\d+\s*日")),
     FactCue("count", re.compile(r"(?<!第)几[个所名家节次门天年项位]|多少[个所名家节次门天年项位人]|how many", re.I),
-            re.compile(rf"\d|{_N}+[个所名家节次门天年项位条人类日周]|{_SPAN}")),
-    FactCue("score", re.compile(r"分数线|录取分|多少分|几分|score line|cut-?off|passing (score|mark)|what score", re.I),
+            # a counted number; a year (2025年) counts nothing
+            re.compile(rf"(?<!\d)\d+(\.\d+)?\s*(万|亿)?(个|所|名|家|节|次|门|天|项|位|条|人|类|周|小时|分钟|%)|"
+                       rf"(?<!\d)\d{{1,2}}\s*个?(年|月)|{_N}+[个所名家节次门天年项位条人类日周]")),
+    FactCue("score", re.compile(r"分数线|录取分|多少分|几分|score line|cut-?off|passing (score|mark)|what score|(admission|entrance|minimum) score", re.I),
             re.compile(r"\d+\s*分")),
     # asking for the number, not whether there is a hotline (有没有…热线 is answered by a text that sets one up)
-    FactCue("contact", re.compile(r"(电话|热线)[^，,。？?]{0,3}(多少|几号)|号码|地址|网址|邮箱|联系方式|在哪[里儿]?办公|办公地点|"
-                                  r"phone|hotline number|number (to|should I|do I) call|address|website|e-?mail|contact", re.I),
+    FactCue("contact", re.compile(r"(电话|热线)[^，,。？?]{0,3}(多少|几号)|[哪什][个么](电话|热线)|号码|地址|网址|邮箱|联系方式|在哪[里儿]?办公|办公地点|"
+                                  # the number, not the device: phones in class are a topic of the laws
+                                  r"(tele)?phone number|hotline number|number (to|should I|do I) call|address|website|e-?mail|contact", re.I),
             re.compile(r"\d{5,}|\d{3,4}-\d{7,8}|https?://|www\.|@|[路街道]\d+号")),
-    FactCue("names", re.compile(r"名单|是谁(?!.{0,2}[定管负批认审发办聘任决])|叫什么|叫啥|名字|名称|哪些[学校镇县区单位家]|哪几[所个家]|是哪[些几所家]|"
-                                r"who is|who are|names? of|list of|which [a-z ]*(schools|towns|counties|universities)", re.I),
+    FactCue("names", re.compile(r"名单|是谁(?!.{0,2}[定管负批认审发办聘任决])|叫什么|叫啥|名字|名称|哪些[学校镇县区单位家]|哪几[所个家]|是哪[些几所家]|哪个(学校|幼儿园|集团|教育集团|学院|大学)|"
+                                r"who is|who are|names? of|list of|which [a-z ]*(schools|towns|counties|universities|groups|kindergartens)", re.I),
             re.compile(r"名单|[\u4e00-\u9fff]{2,}(大学|学院|学校|中学|小学|幼儿园)")),
-    FactCue("procedure", re.compile(r"手续|流程|怎么申请|如何申请|怎么报名|怎么办理|去哪[儿里]?办|要啥材料|什么材料|"
+    FactCue("procedure", re.compile(r"手续|流程|怎么申请|如何申请|怎么报名|怎么办理|[去在]哪[儿里]?(办|报名|申请)|哪里(办|报名|申请)|要啥材料|什么材料|哪些材料|"
                                     r"how (do|can) i apply|how to apply|procedure|paperwork|documents? (do i )?need", re.I),
             re.compile(r"申请|办理|流程|程序|材料|报名")),
 )
@@ -116,6 +120,7 @@ class Vocabulary:
     texts: list[str]  # the document's text, rendering and everyday questions
     generic: frozenset[str]
     words: Iterable[str] | None = None  # their `chinese_words`, when already known (the index keeps them)
+    glossary: Glossary | None = None  # an English word is covered when a text holds its Chinese term
     _joined: str = field(init=False)
     _words: set[str] = field(init=False)
     _stems: set[str] = field(init=False)
@@ -135,7 +140,8 @@ class Vocabulary:
         if self.is_generic(word):
             return True
         if word.isascii():
-            return english_stem(word.lower()) in self._stems
+            return english_stem(word.lower()) in self._stems or bool(
+                self.glossary and any(term in self._joined for term in self.glossary.terms_for_word(word)))
         # Directly, or as a shortened form whose characters stand in order in one corpus word (特教 in 特殊教育).
         if word in self._joined:
             return True

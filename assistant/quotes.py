@@ -6,7 +6,8 @@ the clause, its phrases and its English rendering) and by BM25 over all clauses 
 renderings), each min-max normalised within the measure, half and half. BM25 statistics are those of
 the measure's own document. When the question asks for a kind of fact (an amount, a date, a time
 span), a clause holding one comes first if it matches the question well enough (`FACT_GATE`).
-A list's lead-in (教师享有下列权利：) says nothing alone: it is quoted with its items.
+A list's lead-in (教师享有下列权利：) says nothing alone: it is quoted with its items, and an item
+with its lead-in. A law's sentence is quoted whole, and a short article entirely (`WHOLE_ARTICLE_CHARS`).
 
 >>> QuoteSelector(documents, store).select(("liaocheng-education-2023", 7), result)  # doctest: +SKIP
 ['按照非寄宿制学校每班每月900元标准、寄宿制学校每班每月1000元标准,增加绩效工资总量,用于班主任和德育管理团队的绩效考核奖励;']
@@ -36,10 +37,13 @@ class QuoteSelector:
         for i, u in enumerate(store.units):
             if u.kind in ("phrase", "clause_en"):
                 phrases[(u.document, u.measure)].append((u.start, u.end, i))
-        # per measure: (clause, its own unit, units of the phrases inside it)
-        self._clauses: dict[tuple[str, int], list[tuple[Span, int, list[int]]]] = {}
+        # per measure: (candidate span, the units whose similarity is its own: its clauses, their phrases
+        # and renderings). A policy measure runs long, so its candidates are clauses; a law's sentence is
+        # one rule whose clauses qualify each other (不得…；为年满十六周岁的…), so it is quoted whole.
+        self._candidates: dict[tuple[str, int], list[tuple[Span, list[int]]]] = {}
         self._bm25: dict[str, BM25] = {}
         self._rows: dict[tuple[str, int], slice] = {}
+        self._statutes = {d.id for d in documents if d.family == "statute"}
         for document in documents:
             keys = []
             for m in document.measures:
@@ -47,33 +51,38 @@ class QuoteSelector:
                 entries = []
                 for sentence in m.sentences:
                     kind = "clause" if len(sentence.clauses) > 1 else "sentence"
-                    for c in sentence.clauses:
-                        inside = [i for s, e, i in phrases[key] if c.start <= s and e <= c.end]
-                        entries.append((c, by_position[(document.id, m.number, kind, c.start, c.end)], inside))
-                self._clauses[key] = entries
+                    clauses = [(c, [by_position[(document.id, m.number, kind, c.start, c.end)],
+                                    *(i for s, e, i in phrases[key] if c.start <= s and e <= c.end)])
+                               for c in sentence.clauses]
+                    if document.family == "statute":
+                        clauses = [(sentence, [i for _, units in clauses for i in units])]
+                    entries.extend(clauses)
+                self._candidates[key] = entries
                 keys.append(key)
-            self._bm25[document.id] = BM25([
-                list(store.tokens[own]) + [t for i in inside if store.units[i].kind == "clause_en" for t in store.tokens[i]]
-                for key in keys for _, own, inside in self._clauses[key]])
-            # each measure's clauses are consecutive rows of its document's BM25 collection
-            ends = list(accumulate(len(self._clauses[key]) for key in keys))
-            self._rows.update({key: slice(end - len(self._clauses[key]), end) for key, end in zip(keys, ends)})
+            self._bm25[document.id] = BM25([[t for i in units if store.units[i].kind in WORD_KINDS for t in store.tokens[i]]
+                                             for key in keys for _, units in self._candidates[key]])
+            # each measure's candidates are consecutive rows of its document's BM25 collection
+            ends = list(accumulate(len(self._candidates[key]) for key in keys))
+            self._rows.update({key: slice(end - len(self._candidates[key]), end) for key, end in zip(keys, ends)})
 
     def select(self, key: tuple[str, int], similarity: np.ndarray, tokens: tuple[str, ...],
                wanted: Callable[[str], bool] | None = None) -> list[Span]:
         """The best clauses of measure `key` (document id, number), in document order; `wanted(text)`:
         does a clause hold the kind of fact the question asks for."""
-        entries = self._clauses[key]
-        dense = np.array([max([similarity[own], *similarity[inside]]) for _, own, inside in entries])
+        entries = self._candidates[key]
+        if key[0] in self._statutes and sum(len(span.text) for span, _ in entries) <= WHOLE_ARTICLE_CHARS:
+            return [span for span, _ in entries]
+        dense = np.array([similarity[units].max() for _, units in entries])
         lexical = self._bm25[key[0]].scores(list(tokens), self._rows[key])
         combined = _minmax(dense) if lexical.max() <= 0 else 0.5 * _minmax(dense) + 0.5 * _minmax(lexical)
         if wanted is not None:
             combined = combined + np.array([1.0 if wanted(span.text) and c >= FACT_GATE * combined.max() else 0.0
-                                            for (span, _, _), c in zip(entries, combined)])
+                                            for (span, _), c in zip(entries, combined)])
         best = np.argsort(-combined, kind="stable")[: self.max_quotes]
         keep = {int(i) for i in best if combined[i] >= self.keep_ratio * combined[best[0]]}
         for i in list(keep):
             keep.update(_items(entries, i, combined))
+            keep.update(_lead_in(entries, i))
         return [entries[i][0] for i in sorted(keep)]
 
 
@@ -81,12 +90,16 @@ class QuoteSelector:
 # clause's score: else any number in the measure would pass for the answer (and the decline rule
 # that a question asking for an amount needs quotes holding one would never fire).
 FACT_GATE = 0.5
+# A law's article up to this long (nine in ten are) is quoted whole: its sentences read as one rule,
+# and the one that matches the question best is often the exception, not the rule it qualifies.
+WHOLE_ARTICLE_CHARS = 200
+WORD_KINDS = ("clause", "sentence", "clause_en")  # BM25 reads a candidate's own words and its rendering, not its phrases (already inside)
 _LEAD_IN = re.compile(r"[：:]$")
 _ITEM = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 MAX_ITEMS = 6  # of a longer list, only the best-matching items are quoted with its lead-in
 
 
-def _items(entries: list[tuple[Span, int, list[int]]], lead_in: int, combined: np.ndarray) -> list[int]:
+def _items(entries: list[tuple[Span, list[int]]], lead_in: int, combined: np.ndarray) -> list[int]:
     """The list items (（一）…) following clause `lead_in` when it is a list's lead-in, else none."""
     if not _LEAD_IN.search(entries[lead_in][0].text):
         return []
@@ -96,6 +109,17 @@ def _items(entries: list[tuple[Span, int, list[int]]], lead_in: int, combined: n
             break
         items.append(i)
     return sorted(items, key=lambda i: -combined[i])[:MAX_ITEMS]
+
+
+def _lead_in(entries: list[tuple[Span, list[int]]], item: int) -> list[int]:
+    """The lead-in of the list clause `item` belongs to (（九）克扣…伙食费 means nothing without
+    幼儿园有下列情形之一的…吊销办学许可证：), else none."""
+    if not _ITEM.match(entries[item][0].text):
+        return []
+    for i in range(item - 1, -1, -1):
+        if not _ITEM.match(entries[i][0].text):
+            return [i] if _LEAD_IN.search(entries[i][0].text) else []
+    return []
 
 
 def _minmax(values: np.ndarray) -> np.ndarray:

@@ -32,6 +32,7 @@ import numpy as np
 from index.bm25 import BM25
 from index.document import Document
 from index.store import IndexStore
+from assistant.glossary import Glossary
 from index.tokenize import tokenize
 from index.units import MEASURE_WORD_KINDS, PIECE_KINDS, WHOLE_KINDS
 from model import Embedder
@@ -100,10 +101,12 @@ class _Scope:
     rows: np.ndarray  # positions (in `Searcher.keys`) of the measures in scope, in document order
     bm25: BM25
     owners: dict[str, _Groups]  # per signal: the units it reads, grouped by measure
+    glossed: bool  # English questions are read through the glossary: some document lacks an English rendering
 
 
 class Searcher:
-    def __init__(self, documents: Sequence[Document], store: IndexStore, embedder: Embedder, *, rrf_k: float = 5.0):
+    def __init__(self, documents: Sequence[Document], store: IndexStore, embedder: Embedder, *, rrf_k: float = 5.0,
+                 glossary: Glossary | None = None):
         if rrf_k <= 0:
             raise ValueError("rrf_k must be positive")
         built = store.manifest["corpus"]["documents"]
@@ -111,6 +114,7 @@ class Searcher:
             raise ValueError("the index was built from other documents: rebuild it")
         self.documents = {d.id: d for d in documents}
         self.store, self.embedder, self.rrf_k = store, embedder, rrf_k
+        self.glossary = glossary or Glossary({})
         self.keys = [(d.id, m.number) for d in documents for m in d.measures]
         position = {key: i for i, key in enumerate(self.keys)}
         self._document_of = np.array([doc for doc, _ in self.keys])
@@ -135,7 +139,10 @@ class Searcher:
         """Rank the measures of `documents` (ids) for `question`."""
         scope = self._scope(tuple(sorted(documents)))
         similarity = self.store.search(self.embedder.query(question))
-        tokens = tuple(tokenize(question))
+        # An English question is also read in the documents' own words where a document has no English
+        # rendering to meet it; a rendering, aligned clause by clause, matches it better than a word list.
+        glossed = self.glossary.terms(question) if scope.glossed else []
+        tokens = tuple(tokenize(" ".join([question, *glossed])))
         whole, piece, asked = (self._best_per_measure(similarity, scope.owners[n])[scope.rows]
                                for n in ("whole", "piece", "question"))
         lexical = scope.bm25.scores(list(tokens))
@@ -161,7 +168,7 @@ class Searcher:
         owners = {name: _Groups.of(np.where(in_scope & np.isin(self._kinds, group), self._owner, -1))
                   for name, group in (("whole", WHOLE_KINDS), ("piece", PIECE_KINDS), ("question", ("question",)))}
         bags = [[t for kind, tokens in self._bags[i].items() if kind not in left_out for t in tokens] for i in rows]
-        return _Scope(rows, BM25(bags), owners)
+        return _Scope(rows, BM25(bags), owners, glossed="measure_en" in left_out)
 
     def _best_per_measure(self, similarity: np.ndarray, groups: _Groups) -> np.ndarray:
         best = np.full(len(self.keys), -1.0, dtype=np.float32)  # -1: a measure without units of the signal

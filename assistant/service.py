@@ -27,6 +27,7 @@ from pathlib import Path
 
 from assistant.answer import Cited, Composer, language
 from assistant.answerability import AnswerabilityModel, Evidence, Vocabulary, fact_cues, gather_evidence
+from assistant.glossary import Glossary
 from assistant.quotes import QuoteSelector
 from assistant.references import Reference, find_references
 from assistant.routing import DocumentNames
@@ -122,7 +123,8 @@ class PolicyAssistant:
         self.embedder = embedder or open_embedder(settings, build=build_if_missing)
         self.store = open_index(settings, self.embedder, rebuild=build_if_missing, progress=progress)
         documents = list(self.documents.values())
-        self.searcher = Searcher(documents, self.store, self.embedder, rrf_k=settings.rrf_k)
+        self.glossary = Glossary.from_file(settings.glossary)
+        self.searcher = Searcher(documents, self.store, self.embedder, rrf_k=settings.rrf_k, glossary=self.glossary)
         self.quotes = QuoteSelector(documents, self.store, max_quotes=settings.max_quotes)
         self.compose = Composer(self.documents, {i: s.rendering for i, s in self.sources.items() if s.rendering})
         self.names = DocumentNames(documents)
@@ -136,7 +138,7 @@ class PolicyAssistant:
             if unit.kind in MEASURE_WORD_KINDS:
                 self._texts[(unit.document, unit.measure)].append(unit.text)
                 self._words[(unit.document, unit.measure)].update(words)
-        self._measure_vocabulary = {key: Vocabulary(texts, self._generic, self._words[key])
+        self._measure_vocabulary = {key: Vocabulary(texts, self._generic, self._words[key], self.glossary)
                                     for key, texts in self._texts.items()}
         self._vocabulary = lru_cache(maxsize=SCOPES_CACHED)(self._scope_vocabulary)
 
@@ -227,7 +229,7 @@ class PolicyAssistant:
     def _scope_vocabulary(self, scope: tuple[str, ...]) -> Vocabulary:
         keys = [key for key in self._texts if key[0] in scope]
         return Vocabulary([t for key in keys for t in self._texts[key]], self._generic,
-                          {w for key in keys for w in self._words[key]})
+                          {w for key in keys for w in self._words[key]}, self.glossary)
 
     def _conversation(self, question: str, history: Sequence[Turn], scope: Sequence[str]) -> tuple[str, ...]:
         """The documents a reference is read in: those the question names, else those of the last turn

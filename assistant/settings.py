@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     off_topic: Path = ROOT / "corpus" / "off_topic.txt"  # the null model for scope
     smalltalk: Path = ROOT / "corpus" / "smalltalk.tsv"  # greetings, thanks… answered without search
     generic_words: Path = ROOT / "corpus" / "generic_words.txt"  # never "not covered" on their own
+    glossary: Path = ROOT / "corpus" / "glossary.tsv"  # English words → the documents' Chinese terms
     # Fitted by `policy-assistant fit-answerability` on tuning sets: weights and decision threshold.
     answerability_model: Path = ROOT / "assistant" / "answerability.json"
     index_dir: Path = ROOT / ".cache" / "index"

@@ -70,3 +70,17 @@ def test_invalid_references_get_the_valid_range_not_a_search(ask, question):
     answer = ask(question)
     assert answer.kind == "invalid_reference" and not answer.in_scope and answer.citations == []
     assert "24" in answer.lead
+
+
+def test_fact_cues_read_everyday_ways_of_asking_for_a_number_place_or_name():
+    assert [c.name for c in fact_cues("举报乱收费打哪个电话")] == ["contact"]
+    assert [c.name for c in fact_cues("入学在哪报名，要准备哪些材料")] == ["procedure"]
+    assert [c.name for c in fact_cues("哪个幼儿园最好")] == ["names"]
+    assert [c.name for c in fact_cues("What is the minimum score to get in?")] == ["score"]
+    assert fact_cues("Are phones allowed in class?") == []  # the device, not a number to call
+
+
+def test_a_year_is_no_answer_to_how_many():
+    count = next(c for c in fact_cues("全市有多少所特殊教育学校") if c.name == "count")
+    assert not count.evidence.search("到2025年，特殊教育学校办学条件明显改善")
+    assert count.evidence.search("建设3所特殊教育学校") and count.evidence.search("每周不少于两节")

@@ -109,3 +109,20 @@ def test_a_question_no_document_answers_is_declined_across_all(assistant, questi
     answer = assistant.ask(question)
     assert answer.kind == "not_covered" and all(c.quotes == [] for c in answer.citations)
     assert answer.lead.startswith("现有12份文件（国家、山东省和聊城市的教育法律法规和政策）都")
+
+
+def _quotes_of(answer, key):
+    return next(c.quotes for c in answer.citations if (c.document, c.measure) == key)
+
+
+def test_a_short_article_is_quoted_whole_and_a_law_sentence_never_cut_at_its_semicolon(assistant):
+    religion = _quotes_of(assistant.ask("学校可以组织学生参加宗教活动吗"), ("education-law", 8))
+    assert "".join(religion) == assistant.documents["education-law"].measure(8).text.replace("\n", "")
+    livestream = _quotes_of(assistant.ask("直播平台能给十四岁的孩子开主播账号吗"), ("minors-protection-law", 76))
+    assert livestream[0].startswith("网络直播服务提供者不得为未满十六周岁的未成年人") and "；为年满十六周岁" in livestream[0]
+
+
+def test_a_list_item_is_quoted_with_the_lead_in_that_gives_it_meaning(assistant):
+    quotes = _quotes_of(assistant.ask("幼儿园挪用伙食费怎么处罚"), ("preschool-law", 79))
+    assert "（九）克扣、挪用学前儿童伙食费。" in quotes
+    assert quotes[0].startswith("幼儿园有下列情形之一的") and "吊销办学许可证" in quotes[0]

@@ -1,0 +1,66 @@
+"""English words users type → the Chinese terms the documents use for them.
+
+The laws have no English rendering, so an English question ("Can a kindergarten give my kid an
+entrance test?") shares no word with the article that answers it (幼儿园不得组织入园考试). The
+curated glossary (`corpus/glossary.tsv`, written from the documents; every Chinese term occurs in
+one of them) lets the lexical search and the word-coverage checks read the question in the
+documents' words as well. Variants match on stemmed words, a phrase on consecutive words.
+
+>>> glossary = Glossary.parse("kindergarten | preschool\\t幼儿园\\nentrance test\\t入园考试 | 测试\\n")
+>>> glossary.terms("Can a kindergarten give my kid an entrance test?")
+['幼儿园', '入园考试', '测试']
+>>> glossary.terms_for_word("preschools")
+['幼儿园']
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from index.tokenize import english_stem
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def _stems(text: str) -> tuple[str, ...]:
+    return tuple(english_stem(w) for w in _WORD.findall(text.lower()))
+
+
+class Glossary:
+    def __init__(self, entries: dict[tuple[str, ...], list[str]]):
+        if any(not variant or not terms for variant, terms in entries.items()):
+            raise ValueError("every glossary variant needs words and Chinese terms")
+        self._entries = entries
+        self._longest = max((len(v) for v in entries), default=0)
+
+    @classmethod
+    def parse(cls, text: str, source: str = "glossary") -> Glossary:
+        entries: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            english, sep, chinese = line.partition("\t")
+            terms = [t.strip() for t in chinese.split("|") if t.strip()]
+            if not sep or not terms:
+                raise ValueError(f"{source}:{number}: expected 'english | variants<TAB>中文 | 词语', got {line!r}")
+            for variant in english.split("|"):
+                if stems := _stems(variant):
+                    entries[stems].extend(t for t in terms if t not in entries[stems])
+        return cls(dict(entries))
+
+    @classmethod
+    def from_file(cls, path: Path) -> Glossary:
+        return cls.parse(Path(path).read_text(encoding="utf-8"), str(path))
+
+    def terms(self, question: str) -> list[str]:
+        """The Chinese terms of every variant standing in `question` (none for a Chinese question)."""
+        words = _stems(question)
+        found: dict[str, None] = {}
+        for start in range(len(words)):
+            for size in range(1, min(self._longest, len(words) - start) + 1):
+                found.update(dict.fromkeys(self._entries.get(words[start:start + size], ())))
+        return list(found)
+
+    def terms_for_word(self, word: str) -> list[str]:
+        return list(self._entries.get(_stems(word), ()))
