@@ -89,7 +89,7 @@ _CUES = (
             # a proper name (聊城幼儿师范学校), not a kind of school (公办幼儿园, 中职学校)
             re.compile(rf"名单|({_PLACES})[\u4e00-\u9fff]{{0,8}}(大学|学院|学校|中学|小学|幼儿园|集团)")),
     FactCue("procedure", re.compile(r"手续|流程|怎么申请|如何申请|怎么报名|怎么办理|[去在]哪[儿里]?(办|报名|申请)|哪里(办|报名|申请)|要啥材料|什么材料|哪些材料|"
-                                    r"how (do|can) i apply|how to apply|procedure|paperwork|documents? (do i )?need", re.I),
+                                    r"how (do|can|should) (i|we) (apply|register|sign up|enrol)|how to (apply|register|sign up|enrol)|where (do|can|should) (i|we) (apply|register|sign up)|procedure|paperwork|documents? (do i )?need", re.I),
             re.compile(r"申请|办理|流程|程序|材料|报名")),
 )
 
