@@ -53,6 +53,8 @@ class FactCue:
 # numbers in Chinese (五百元, 九月十日, 十日内), the policy in digits: evidence accepts both.
 _N = "[一二三四五六七八九十百千万两零〇]"
 _NUMBER = rf"(\d+(\.\d+)?|{_N}+)"
+# Liaocheng, its counties and districts, and its province: where the schools people name stand.
+_PLACES = "聊城|东昌府|临清|冠县|莘县|阳谷|东阿|茌平|高唐|开发区|高新区|度假区|山东"
 _SPAN = rf"{_NUMBER}\s*个?(工作日|日|天|周|星期|个月|月|年|小时|分钟)"
 _CUES = (
     FactCue("amount", re.compile(r"多少钱|几块|多少元|[发给补交收拿付扣退减]多少|费[用]?[是有要]?多少|"
@@ -84,9 +86,10 @@ _CUES = (
             re.compile(r"\d{5,}|\d{3,4}-\d{7,8}|https?://|www\.|@|[路街道]\d+号")),
     FactCue("names", re.compile(r"名单|是谁(?!.{0,2}[定管负批认审发办聘任决])|叫什么|叫啥|名字|名称|哪些[学校镇县区单位家]|哪几[所个家]|是哪[些几所家]|哪个(学校|幼儿园|集团|教育集团|学院|大学)|"
                                 r"who is|who are|names? of|list of|which [a-z ]*(schools|towns|counties|universities|groups|kindergartens)", re.I),
-            re.compile(r"名单|[\u4e00-\u9fff]{2,}(大学|学院|学校|中学|小学|幼儿园)")),
+            # a proper name (聊城幼儿师范学校), not a kind of school (公办幼儿园, 中职学校)
+            re.compile(rf"名单|({_PLACES})[\u4e00-\u9fff]{{0,8}}(大学|学院|学校|中学|小学|幼儿园|集团)")),
     FactCue("procedure", re.compile(r"手续|流程|怎么申请|如何申请|怎么报名|怎么办理|[去在]哪[儿里]?(办|报名|申请)|哪里(办|报名|申请)|要啥材料|什么材料|哪些材料|"
-                                    r"how (do|can) i apply|how to apply|procedure|paperwork|documents? (do i )?need", re.I),
+                                    r"how (do|can|should) (i|we) (apply|register|sign up|enrol)|how to (apply|register|sign up|enrol)|where (do|can|should) (i|we) (apply|register|sign up)|procedure|paperwork|documents? (do i )?need", re.I),
             re.compile(r"申请|办理|流程|程序|材料|报名")),
 )
 

@@ -181,8 +181,9 @@ function showHeader() {
   els.docTitle.textContent = levels.includes("聊城市")
     ? `聊城市教育政策${laws.length ? `及${laws.join("、")}教育法律法规` : ""}`
     : `${laws.join("、")}教育法律法规`;
-  els.docIssuers.textContent = `共${docs.length}份文件`;
-  els.docDate.textContent = "";
+  // no issuers for several documents: the count alone, without the separator issuers end with
+  els.docIssuers.textContent = "";
+  els.docDate.textContent = `共${docs.length}份文件`;
 }
 
 const LEVELS = ["国家", "山东省", "聊城市"];

@@ -77,6 +77,7 @@ def test_fact_cues_read_everyday_ways_of_asking_for_a_number_place_or_name():
     assert [c.name for c in fact_cues("入学在哪报名，要准备哪些材料")] == ["procedure"]
     assert [c.name for c in fact_cues("哪个幼儿园最好")] == ["names"]
     assert [c.name for c in fact_cues("What is the minimum score to get in?")] == ["score"]
+    assert [c.name for c in fact_cues("How do I register for the exam?")] == ["procedure"]
     assert fact_cues("Are phones allowed in class?") == []  # the device, not a number to call
 
 
@@ -84,3 +85,9 @@ def test_a_year_is_no_answer_to_how_many():
     count = next(c for c in fact_cues("全市有多少所特殊教育学校") if c.name == "count")
     assert not count.evidence.search("到2025年，特殊教育学校办学条件明显改善")
     assert count.evidence.search("建设3所特殊教育学校") and count.evidence.search("每周不少于两节")
+
+
+def test_a_kind_of_school_is_no_answer_to_which_schools():
+    names = next(c for c in fact_cues("东昌府区的公办幼儿园名单有吗") if c.name == "names")
+    assert not names.evidence.search("每个乡镇至少办好1所公办中心幼儿园")
+    assert names.evidence.search("支持聊城幼儿师范学校创建高职院校")

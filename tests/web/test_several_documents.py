@@ -47,6 +47,12 @@ def test_an_answer_from_several_levels_shows_each(session: Page):
     assert any(t.startswith("山东省 · 《山东省学前教育条例》") for t in captions)
 
 
+def test_the_header_names_what_the_documents_are_together(session: Page):
+    page = session
+    expect(page.locator("#doc-title")).to_have_text("聊城市教育政策及国家、山东省教育法律法规")
+    expect(page.locator(".doc-meta")).to_have_text("共12份文件")  # no issuers, so no separator after them
+
+
 def test_the_filter_asks_within_one_document(session: Page):
     page = session
     choice = page.get_by_test_id("document-filter")
