@@ -174,7 +174,7 @@ def build_artifact(source: Source, variant: str) -> dict:
 
 def _quantization(variant: str, graph) -> dict | None:
     """What the manifest says of the quantization: the recipe, and how many nodes of each quantized kind."""
-    from model.quantize import ACCURACY_LEVEL, BITS, BLOCK, KEEP_4BIT, quantized_nodes
+    from model.quantize import ACCURACY_LEVEL, BITS, BLOCK, nodes_on_4_bits, quantized_nodes
 
     q4 = {"weights": f"{BITS}-bit symmetric, blocks of {BLOCK}",
           "activations": f"int8 per block (accuracy level {ACCURACY_LEVEL})"}
@@ -182,7 +182,7 @@ def _quantization(variant: str, graph) -> dict | None:
         return q4 | {"nodes": quantized_nodes(graph)}
     if variant == "int8":
         return {"weights": "int8 per output channel", "activations": "int8 per tensor, dynamic",
-                "kept_4bit": {"matching": list(KEEP_4BIT)} | q4, "nodes": quantized_nodes(graph)}
+                "kept_4bit": {"nodes": nodes_on_4_bits(graph)} | q4, "nodes": quantized_nodes(graph)}
     return None
 
 

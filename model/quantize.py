@@ -11,7 +11,7 @@ channel, activations int8 per tensor, quantized as they arrive) runs the encoder
 4-bit model's in ~10. Its error comes mostly from one place, measured by quantizing every projection
 but one output projection of the feed-forward block (`benchmarks/quantize_study.py`): with layer 4's
 in int8 the cosine to the q4 model falls to 0.9956, with any other layer's it stays ≥ 0.998. So
-`KEEP_4BIT` keeps that projection on the q4 recipe (cosine to q4 0.9976, to fp32 ≥ 0.997), at no
+`KEEP_4BIT` keeps that projection on the q4 recipe (cosine to q4 0.9976, to fp32 ≥ 0.996), at no
 measurable cost in speed.
 
 Both quantize the word-embedding table the same way (`GatherBlockQuantized`, blocks of 32 along each
@@ -59,15 +59,15 @@ def quantize(graph, *, bits: int = BITS, block_size: int = BLOCK):
 
 def quantize_int8(graph, workdir: Path, *, keep_4bit: tuple[str, ...] = KEEP_4BIT):
     """`graph` with every weight MatMul in dynamic int8, except those whose names match `keep_4bit`,
-    which (with the word embeddings) get the q4 recipe. `workdir`: where the int8 pass writes its file."""
+    which (with the word embeddings) get the q4 recipe. Another model's graph may have no such node:
+    then every projection is int8, and the artifact's fidelity check judges the result. `workdir`:
+    where the int8 pass writes its file."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     weights = {i.name for i in graph.graph.initializer}
     kept = [n.name for n in graph.graph.node if n.op_type == "MatMul" and n.input[1] in weights
             and any(re.search(pattern, n.name) for pattern in keep_4bit)]
-    if len(kept) != len(keep_4bit):
-        raise ValueError(f"the int8 recipe keeps {list(keep_4bit)} on 4 bits, this graph has {kept}")
     path = Path(workdir) / "int8.onnx"
     # MatMulConstBOnly: the attention's own products (query × key, weights × value) stay fp32
     quantize_dynamic(graph, path, weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"],
@@ -75,6 +75,11 @@ def quantize_int8(graph, workdir: Path, *, keep_4bit: tuple[str, ...] = KEEP_4BI
     int8 = onnx.load(str(path))
     path.unlink()
     return quantize(int8)
+
+
+def nodes_on_4_bits(graph) -> list[str]:
+    """The projections a graph computes with 4-bit weights."""
+    return [node.name for node in graph.graph.node if node.op_type == "MatMulNBits"]
 
 
 def quantized_nodes(graph) -> dict[str, int]:

@@ -32,7 +32,7 @@ def test_manifest_records_source_variant_vocabulary_and_fidelity(assistant, sour
     # every weight of the 12 layers (q, k, v, attention out, FFN in, FFN out) in int8 but the one kept on
     # 4 bits, and the word embeddings on 4 bits
     assert manifest["quantization"]["nodes"] == {"MatMulInteger": 71, "MatMulNBits": 1, "GatherBlockQuantized": 1}
-    assert manifest["quantization"]["kept_4bit"]["matching"] == [r"/layer\.4/output/dense/MatMul$"]
+    assert manifest["quantization"]["kept_4bit"]["nodes"] == ["/model/encoder/layer.4/output/dense/MatMul_Q4"]
     folder = Path(assistant.embedder.path)
     assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "model.onnx", "tokenizer.json"]
     assert json.loads((folder / "manifest.json").read_text(encoding="utf-8")) == manifest
@@ -86,18 +86,18 @@ def test_a_hub_name_needs_the_torch_backend(tmp_path):
         load_embedder("someone/some-hub-model", cache_dir=tmp_path)
 
 
-def test_the_int8_recipe_refuses_a_graph_without_the_projection_it_keeps(tmp_path):
-    import onnx
+def test_the_int8_recipe_quantizes_a_graph_without_the_kept_projection_entirely(tmp_path):
+    # another model's graph, whose names do not match KEEP_4BIT: every projection in int8
     from onnx import TensorProto, helper, numpy_helper
 
-    from model.quantize import quantize_int8
+    from model.quantize import nodes_on_4_bits, quantize_int8, quantized_nodes
 
-    weight = numpy_helper.from_array(np.ones((4, 4), dtype=np.float32), "w")
+    weight = numpy_helper.from_array(np.ones((32, 32), dtype=np.float32), "w")
     graph = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"], name="/layer.0/intermediate/dense/MatMul")],
-                              "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])], [weight])
-    with pytest.raises(ValueError, match=r"keeps .*layer\\\\.4/output/dense"):
-        quantize_int8(helper.make_model(graph), tmp_path)
+                              "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 32])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 32])], [weight])
+    quantized = quantize_int8(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path)
+    assert quantized_nodes(quantized) == {"MatMulInteger": 1} and nodes_on_4_bits(quantized) == []
     assert not list(tmp_path.iterdir())
 
 
