@@ -56,6 +56,7 @@ _NUMBER = rf"(\d+(\.\d+)?|{_N}+)"
 # Liaocheng, its counties and districts, and its province: where the schools people name stand.
 _PLACES = "聊城|东昌府|临清|冠县|莘县|阳谷|东阿|茌平|高唐|开发区|高新区|度假区|山东"
 _SPAN = rf"{_NUMBER}\s*个?(工作日|日|天|周|星期|个月|月|年|小时|分钟)"
+_COUNTED_SPAN = rf"((?<!\d)\d{{1,3}}|{_N}+)\s*个?(工作日|日|天|周|星期|个月|月|年|小时|分钟)"  # 3年, 十日: not 2025年
 _CUES = (
     FactCue("amount", re.compile(r"多少钱|几块|多少元|[发给补交收拿付扣退减]多少|费[用]?[是有要]?多少|"
                                  r"(工资|薪水|薪资|补贴|补助|津贴|奖金)[^，,。？?]{0,4}多少|"
@@ -75,8 +76,8 @@ _CUES = (
             re.compile(rf"{_SPAN}|\d{{4}}\s*年|\d+\s*月|\d+\s*日")),
     FactCue("count", re.compile(r"(?<!第)几[个所名家节次门天年项位]|多少[个所名家节次门天年项位人]|how many", re.I),
             # a counted number; a year (2025年) counts nothing
-            re.compile(rf"(?<!\d)\d+(\.\d+)?\s*(万|亿)?(个|所|名|家|节|次|门|天|项|位|条|人|类|周|小时|分钟|%)|"
-                       rf"(?<!\d)\d{{1,2}}\s*个?(年|月)|{_N}+[个所名家节次门天年项位条人类日周]")),
+            re.compile(rf"(?<!\d)\d+(\.\d+)?\s*(万|亿)?(个|所|名|家|节|次|门|项|位|条|人|类|学时|课时|周?岁|%)|"
+                       rf"{_N}+\s*(个|所|名|家|节|次|门|项|位|条|人|类|学时|课时|周?岁)|{_COUNTED_SPAN}")),
     FactCue("score", re.compile(r"分数线|录取分|多少分|几分|score line|cut-?off|passing (score|mark)|what score|(admission|entrance|minimum) score", re.I),
             re.compile(r"\d+\s*分")),
     # asking for the number, not whether there is a hotline (有没有…热线 is answered by a text that sets one up)
@@ -85,7 +86,8 @@ _CUES = (
                                   r"(tele)?phone number|hotline number|number (to|should I|do I) call|address|website|e-?mail|contact", re.I),
             re.compile(r"\d{5,}|\d{3,4}-\d{7,8}|https?://|www\.|@|[路街道]\d+号")),
     FactCue("names", re.compile(r"名单|是谁(?!.{0,2}[定管负批认审发办聘任决])|叫什么|叫啥|名字|名称|哪些[学校镇县区单位家]|哪几[所个家]|是哪[些几所家]|哪个(学校|幼儿园|集团|教育集团|学院|大学)|"
-                                r"who is|who are|names? of|list of|which [a-z ]*(schools|towns|counties|universities|groups|kindergartens)", re.I),
+                                # "who is responsible" asks for a body the law names, not for a person's name
+                                r"who (is|are) (the )?([a-z]+ )?(principal|head|director|president|winners?|members?)\b|names? of|list of|which [a-z ]*(schools|towns|counties|universities|groups|kindergartens)", re.I),
             # a proper name (聊城幼儿师范学校), not a kind of school (公办幼儿园, 中职学校)
             re.compile(rf"名单|({_PLACES})[\u4e00-\u9fff]{{0,8}}(大学|学院|学校|中学|小学|幼儿园|集团)")),
     FactCue("procedure", re.compile(r"手续|流程|怎么申请|如何申请|怎么报名|怎么办理|[去在]哪[儿里]?(办|报名|申请)|哪里(办|报名|申请)|要啥材料|什么材料|哪些材料|"

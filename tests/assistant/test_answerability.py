@@ -78,6 +78,8 @@ def test_fact_cues_read_everyday_ways_of_asking_for_a_number_place_or_name():
     assert [c.name for c in fact_cues("哪个幼儿园最好")] == ["names"]
     assert [c.name for c in fact_cues("What is the minimum score to get in?")] == ["score"]
     assert [c.name for c in fact_cues("How do I register for the exam?")] == ["procedure"]
+    assert [c.name for c in fact_cues("Who is the current principal of No. 2 Middle School?")] == ["names"]
+    assert fact_cues("Who is responsible for school safety?") == []  # a body the law names: no list of names
     assert fact_cues("Are phones allowed in class?") == []  # the device, not a number to call
 
 
