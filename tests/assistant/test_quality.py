@@ -64,7 +64,7 @@ def test_laws_test_half_meets_the_bar(assistant):
 
 
 # The bar is Recall@1 0.80, Recall@3 0.92, fact-hit 0.85, out of scope declined 0.85, refused
-# 0.03. The method reaches the first three (0.84, 0.95, 0.89) but not the rest (0.75 declined, 0.039
+# 0.03. The method reaches the first three (0.85, 0.96, 0.91) but not the rest (0.75 declined, 0.031
 # refused: education questions no document answers sit close to some article; see README), so those two
 # floors sit just under what it reaches: a regression fails, the shortfall stays visible.
-LAWS_BAR = {"recall@1": 0.83, "recall@3": 0.94, "fact_hit": 0.85, "oos_declined": 0.74, "false_refusal": 0.04}
+LAWS_BAR = {"recall@1": 0.84, "recall@3": 0.95, "fact_hit": 0.89, "oos_declined": 0.74, "false_refusal": 0.035}
