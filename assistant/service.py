@@ -265,7 +265,9 @@ class PolicyAssistant:
     def _answer_reference(self, question: str, reference: Reference, scope: Sequence[str],
                           context: Sequence[str]) -> Answer:
         if not context:
-            having = [i for i in scope if self._valid(reference, i)]
+            # the policy, this assistant's own document, is offered first; then the laws in corpus order
+            having = sorted((i for i in scope if self._valid(reference, i)),
+                            key=lambda i: i != self.settings.policy_document)
             if len(having) == 1:
                 context = having
             elif having:

@@ -69,6 +69,7 @@ def test_an_article_alone_asks_which_document_then_reads_in_the_conversation(ass
     answer = assistant.ask("第十二条")
     assert answer.kind == "choose_document" and not answer.in_scope and answer.citations == []
     assert "教师法第十二条" in answer.suggestions and "义务教育法第十二条" in answer.suggestions
+    assert answer.suggestions[0] == "聊城教育高质量发展意见第12条"  # the assistant's own policy first
     picked = assistant.ask(answer.suggestions[answer.suggestions.index("教师法第十二条")])
     assert _keys(picked) == [("teachers-law", 12)]
     # after a turn about a document, a bare article is read in it
