@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     feedback_busy_timeout: float = Field(2.0, gt=0, le=30)
     unanswered_keep: int = Field(10_000, ge=1)  # distinct out-of-scope questions kept (the most recent)
     web_dir: Path = ROOT / "web"
+    # glibc malloc arenas of a serving process: each request thread would get its own, each keeping what
+    # it freed (assistant/api/memory.py); two keep memory flat under concurrent long questions.
+    malloc_arenas: int = Field(2, ge=1)
     rate_limit_per_minute: int = Field(120, ge=1)
     rate_limit_burst: int = Field(60, ge=1)
     cors_origins: list[str] = []

@@ -24,6 +24,7 @@ from assistant.api import ask, documents, feedback, health, measures
 from assistant.api.body import RequestBody
 from assistant.api.docs import DOCS_PAGES, DOCS_POLICY, install_docs
 from assistant.api.errors import ErrorShield, install_error_handlers
+from assistant.api.memory import limit_malloc_arenas
 from assistant.api.security import RateLimit, SecurityHeaders, TokenBucket
 from assistant.feedback import FeedbackStore, FeedbackUnavailable
 from assistant.settings import Settings
@@ -37,6 +38,7 @@ log = logging.getLogger("assistant.api")
 def create_app(settings: Settings | None = None, assistant: PolicyAssistant | None = None) -> FastAPI:
     """`assistant`: an already loaded one to share (tests); by default it is loaded at start-up."""
     settings = settings or Settings()
+    limit_malloc_arenas(settings.malloc_arenas)  # before any thread of the server allocates
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
