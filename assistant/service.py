@@ -119,7 +119,8 @@ class PolicyAssistant:
         if unknown := [i for i in settings.documents if i not in self.documents]:
             raise ValueError(f"unknown document {', '.join(unknown)}; the corpus has {', '.join(self.documents)}")
         self.served = tuple(i for i in self.documents if i in settings.documents or not settings.documents)
-        self.everyday = [(i, q) for i, s in self.sources.items() for q in s.questions]
+        # (document, question, its language): suggestions pick from these on every decline
+        self.everyday = [(i, q, language(q.text)) for i, s in self.sources.items() for q in s.questions]
         self.embedder = embedder or open_embedder(settings, build=build_if_missing)
         self.store = open_index(settings, self.embedder, rebuild=build_if_missing, progress=progress)
         documents = list(self.documents.values())
@@ -209,7 +210,7 @@ class PolicyAssistant:
         """A few everyday questions in the question's language, from different measures, varied by question."""
         lang = language(question)
         scope = scope or self.served
-        pool = [(i, q) for i, q in self.everyday if i in scope and language(q.text) == lang]
+        pool = [(i, q) for i, q, q_lang in self.everyday if q_lang == lang and i in scope]
         if not pool:
             return []
         start = int(hashlib.sha256(question.encode()).hexdigest(), 16) % len(pool)
