@@ -1,19 +1,24 @@
 """The records the CLI, the API and the web page share: the JSON contract of an answer."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 AnswerKind = Literal["answer", "not_covered", "smalltalk", "unclear", "invalid_reference", "choose_document"]
+# What a document is, as both a citation and the API's list of documents describe it.
+DocumentName = Annotated[str, Field(description="the short name people use, e.g. 教师法")]
+DocumentLevel = Annotated[str, Field(description="国家 (national), 山东省 (provincial) or 聊城市 (local)")]
+DocumentVersion = Annotated[str, Field(description="the version of a law's text, e.g. 2009年8月27日修正; "
+                                                   "empty for the policy")]
 
 
 class Citation(BaseModel):
     document: str = Field(description="the document's id, e.g. teachers-law or liaocheng-education-2023")
     document_title: str = Field(description="the document's full title, e.g. 中华人民共和国教师法")
-    document_name: str = Field(description="the short name people use, e.g. 教师法")
-    document_level: str = Field(description="国家 (national), 山东省 (provincial) or 聊城市 (local)")
-    document_version: str = Field(description="the version of a law's text, e.g. 2009年8月27日修正; empty for the policy")
+    document_name: DocumentName
+    document_level: DocumentLevel
+    document_version: DocumentVersion
     measure: int = Field(description="the measure or article number, as in 第7条 or 第二十五条 (25)")
     title: str = Field(description="the measure's title (提高教师待遇), or the article's label (第二十五条)")
     title_en: str | None = Field(default=None, description="unofficial English rendering of the title")

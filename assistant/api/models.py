@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from assistant.schemas import Turn
+from assistant.schemas import DocumentLevel, DocumentName, DocumentVersion, Turn
 
 MAX_QUESTION_CHARS = 500
 MAX_RATED_MEASURES = 5  # an answer quotes one or two measures; a few more when the question names them
@@ -108,12 +108,12 @@ class DocumentOut(BaseModel):
 class DocumentSummary(BaseModel):
     id: str = Field(description="as in `documents` of POST /api/ask and in citations")
     title: str
-    name: str = Field(description="the short name people use, e.g. 教师法")
+    name: DocumentName
     title_en: str
-    level: str = Field(description="国家 (national), 山东省 (provincial) or 聊城市 (local)")
+    level: DocumentLevel
     kind: str = Field(description="法律, 行政法规, 地方性法规 or 政策文件")
     date: str = Field(description="ISO date of the version of the text")
-    version: str = Field(description="that version in words, e.g. 2009年8月27日修正; empty for the policy")
+    version: DocumentVersion
     in_force: str = Field(description="ISO date since which this version applies")
     articles: int = Field(description="how many measures or articles it has")
 
@@ -135,7 +135,7 @@ class DocumentDetail(DocumentSummary):
 class ArticleDetail(MeasureDetail):
     document: str
     document_title: str
-    document_name: str
+    document_name: DocumentName
     label: str
 
 
