@@ -93,7 +93,8 @@ FACT_GATE = 0.5
 # A law's article up to this long (nine in ten are) is quoted whole: its sentences read as one rule,
 # and the one that matches the question best is often the exception, not the rule it qualifies.
 WHOLE_ARTICLE_CHARS = 200
-WORD_KINDS = ("clause", "sentence", "clause_en")  # BM25 reads a candidate's own words and its rendering, not its phrases (already inside)
+# BM25 reads a candidate's own words and its rendering, not its phrases (their words are already inside)
+WORD_KINDS = ("clause", "sentence", "clause_en")
 _LEAD_IN = re.compile(r"[：:]$")
 _ITEM = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 MAX_ITEMS = 6  # of a longer list, only the best-matching items are quoted with its lead-in

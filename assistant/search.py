@@ -29,10 +29,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from assistant.glossary import Glossary
 from index.bm25 import BM25
 from index.document import Document
 from index.store import IndexStore
-from assistant.glossary import Glossary
 from index.tokenize import tokenize
 from index.units import MEASURE_WORD_KINDS, PIECE_KINDS, WHOLE_KINDS
 from model import Embedder

@@ -163,7 +163,8 @@ class PolicyAssistant:
         """Answer `question` from `documents` (ids; by default the served ones)."""
         question = question.strip()
         scope = self.check_documents(documents) if documents else self.served
-        if unserved := [i for i in self.names.find(question) if i not in scope]:
+        named = self.names.find(question)
+        if unserved := [i for i in named if i not in scope]:
             scope_docs = [self.documents[i] for i in scope]
             return self.compose.not_covered(question, [], [self.documents[i].name for i in unserved], scope_docs)
         previous = history[-1].question.strip() if history else ""
@@ -180,10 +181,11 @@ class PolicyAssistant:
                 return self._answer_reference(question, Reference(earlier.measures, (), (), question), scope, context)
             # Ranked and quoted with the previous question, judged on its own words: "那高铁票呢？" after
             # a pay question must not borrow the pay question's closeness to the documents.
-            named = [i for i in self.names.find(previous) if i in scope] or scope
-            in_context = self.consider(question, named, context=previous)
-            return self._answer_search(question, in_context, named, judged_on=self.consider(question, named))
-        named = self.names.find(question) or scope
+            earlier_named = [i for i in self.names.find(previous) if i in scope] or scope
+            in_context = self.consider(question, earlier_named, context=previous)
+            return self._answer_search(question, in_context, earlier_named,
+                                       judged_on=self.consider(question, earlier_named))
+        named = named or scope
         return self._answer_search(question, self.consider(question, named), named)
 
     def consider(self, question: str, scope: Sequence[str] | None = None, context: str = "") -> Considered:
