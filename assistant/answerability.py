@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -55,10 +55,19 @@ _N = "[一二三四五六七八九十百千万两零〇]"
 _NUMBER = rf"(\d+(\.\d+)?|{_N}+)"
 # Liaocheng, its counties and districts, and its province: where the schools people name stand.
 _PLACES = "聊城|东昌府|临清|冠县|莘县|阳谷|东阿|茌平|高唐|开发区|高新区|度假区|山东"
-_SPAN_UNITS = "(工作日|日|天|周|星期|个月|月|年|小时|分钟)"
-_SPAN = rf"{_NUMBER}\s*个?{_SPAN_UNITS}"
-_COUNTED_SPAN = rf"((?<!\d)\d{{1,3}}|{_N}+)\s*个?{_SPAN_UNITS}"  # 3年, 十日: not 2025年
-_COUNTERS = "(个|所|名|家|节|次|门|项|位|条|人|类|学时|课时|周?岁)"
+_SPAN_UNITS = "工作日|日|天|周|星期|个月|月|年|小时|分钟"
+_SPAN = rf"{_NUMBER}\s*个?({_SPAN_UNITS})"
+_COUNTERS = "个|所|名|家|节|次|门|项|位|条|人|类|学时|课时|周?岁"
+
+
+def _counted(counters: str) -> str:
+    return rf"(?<!\d)\d+(\.\d+)?\s*(万|亿)?({counters})|{_N}+\s*({counters})"
+
+
+def _counted_span(units: str) -> str:
+    return rf"((?<!\d)\d{{1,3}}|{_N}+)\s*个?({units})"  # 3年, 十日: not 2025年
+
+
 _CUES = (
     FactCue("amount", re.compile(r"多少钱|几块|多少元|[发给补交收拿付扣退减]多少|费[用]?[是有要]?多少|"
                                  r"(工资|薪水|薪资|补贴|补助|津贴|奖金)[^，,。？?]{0,4}多少|"
@@ -78,7 +87,7 @@ _CUES = (
             re.compile(rf"{_SPAN}|\d{{4}}\s*年|\d+\s*月|\d+\s*日")),
     FactCue("count", re.compile(r"(?<!第)几[个所名家节次门天年项位]|多少[个所名家节次门天年项位人]|how many", re.I),
             # a counted number; a year (2025年) counts nothing
-            re.compile(rf"(?<!\d)\d+(\.\d+)?\s*(万|亿)?({_COUNTERS}|%)|{_N}+\s*{_COUNTERS}|{_COUNTED_SPAN}")),
+            re.compile(rf"{_counted(_COUNTERS + '|%')}|{_counted_span(_SPAN_UNITS)}")),
     FactCue("score", re.compile(r"分数线|录取分|多少分|几分|score line|cut-?off|passing (score|mark)|what score|(admission|entrance|minimum) score", re.I),
             re.compile(r"\d+\s*分")),
     # asking for the number, not whether there is a hotline (有没有…热线 is answered by a text that sets one up)
@@ -97,8 +106,27 @@ _CUES = (
 )
 
 
+# What a count question counts, and the number that counts it: "how many students" is not answered
+# by 15年, nor "几所学校" by 3项. A count of anything else takes any counted number.
+_COUNTED = tuple((re.compile(asks, re.I), re.compile(evidence)) for asks, evidence in (
+    (r"(几|多少)所|how many ([a-z-]+ )?(schools|kindergartens|universities|colleges)", _counted("所")),
+    (r"(几|多少)[名位]|多少个?(人|学生|孩子|老师|教师)|how many ([a-z-]+ )?(students|pupils|children|kids|teachers|people|staff)",
+     _counted("名|位|人")),
+    (r"(几|多少)次|how many times", _counted("次")),
+    (r"(几|多少)个?(工作日|天|日)|how many ([a-z-]+ )?days", _counted_span("工作日|天|日")),
+    (r"(几|多少)个?(月|周|星期|年)|how many ([a-z-]+ )?(weeks|months|years)", _counted_span("月|周|星期|年")),
+))
+
+
 def fact_cues(question: str) -> list[FactCue]:
-    return [cue for cue in _CUES if cue.asks.search(question)]
+    """The kinds of fact the question asks for, each with the evidence that would answer it here."""
+    cues = []
+    for cue in _CUES:
+        if cue.asks.search(question):
+            if cue.name == "count":
+                cue = next((replace(cue, evidence=evidence) for asks, evidence in _COUNTED if asks.search(question)), cue)
+            cues.append(cue)
+    return cues
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,18 @@ def test_fact_cues_read_everyday_ways_of_asking_for_a_number_place_or_name():
 def test_a_year_is_no_answer_to_how_many():
     count = next(c for c in fact_cues("全市有多少所特殊教育学校") if c.name == "count")
     assert not count.evidence.search("到2025年，特殊教育学校办学条件明显改善")
-    assert count.evidence.search("建设3所特殊教育学校") and count.evidence.search("每周不少于两节")
+    assert count.evidence.search("建设3所特殊教育学校")
+    lessons = next(c for c in fact_cues("一周有几节体育课") if c.name == "count")
+    assert lessons.evidence.search("每周不少于两节") and not lessons.evidence.search("到2025年")
+
+
+def test_a_count_of_people_or_schools_is_answered_in_its_own_unit():
+    students = next(c for c in fact_cues("How many students are enrolled in special education schools?")
+                    if c.name == "count")
+    assert not students.evidence.search("全面普及15年免费特殊教育，入学率稳定在99%以上")
+    assert students.evidence.search("每班不超过45人")
+    schools = next(c for c in fact_cues("要建几所省级高水平中职学校") if c.name == "count")
+    assert schools.evidence.search("建设7所省级高水平中职学校") and not schools.evidence.search("掌握2项运动技能")
 
 
 def test_a_kind_of_school_is_no_answer_to_which_schools():
