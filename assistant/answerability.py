@@ -70,10 +70,14 @@ def _counted_span(units: str) -> str:
 
 _CUES = (
     FactCue("amount", re.compile(r"多少钱|几块|多少元|[发给补交收拿付扣退减]多少|费[用]?[是有要]?多少|"
-                                 r"(工资|薪水|薪资|补贴|补助|津贴|奖金)[^，,。？?]{0,4}多少|"
+                                 r"(补贴|补助|津贴|奖金)[^，,。？?]{0,4}多少|"
                                  r"收费标准(?!.{0,8}(谁|哪个部门|哪些部门|哪级))|价格(是)?多少|什么价|价钱|"
-                                 r"how much (money|does|is|do)|\bcost\b|\bprice\b|\bcharge\b", re.I),
+                                 r"how much (money|does|is|do)(?![a-z ]{0,20}(paid|earn|make|salar|pay|wage))|\bcost\b|\bprice\b|\bcharge\b", re.I),
             re.compile(rf"{_NUMBER}\s*(万|亿)?元")),
+    # pay is set by an amount or by the pay it may not fall below (不低于…公务员的平均工资水平)
+    FactCue("pay", re.compile(r"(工资|薪水|薪资|月薪|年薪)[^，,。？?]{0,4}(多少|多高)|how much [a-z ]{0,20}(paid|earn|make)\b|"
+                              r"(salary|pay|wage)s? [a-z ]{0,12}how much|how (much|high) [a-z ]{0,12}(salary|salaries|pay|wages?)\b", re.I),
+            re.compile(rf"{_NUMBER}\s*(万|亿)?元|不低于|不得低于|高于")),
     FactCue("rate", re.compile(r"[涨增降]了?多少|增长多少|比例是多少|占比多少|what percent|how much (more|less|will)|grow by|"
                                r"increase by", re.I),
             re.compile(r"\d+(\.\d+)?\s*%|百分之|\d+(\.\d+)?\s*(万|亿)?元")),

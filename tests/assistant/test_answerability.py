@@ -104,3 +104,10 @@ def test_a_kind_of_school_is_no_answer_to_which_schools():
     names = next(c for c in fact_cues("东昌府区的公办幼儿园名单有吗") if c.name == "names")
     assert not names.evidence.search("每个乡镇至少办好1所公办中心幼儿园")
     assert names.evidence.search("支持聊城幼儿师范学校创建高职院校")
+
+
+def test_pay_is_answered_by_an_amount_or_by_the_pay_it_may_not_fall_below():
+    pay = next(c for c in fact_cues("老师的工资应该是多少？") if c.name == "pay")
+    assert pay.evidence.search("教师的平均工资水平应当不低于或者高于当地公务员的平均工资水平")
+    assert pay.evidence.search("每班每月900元") and not pay.evidence.search("依法保障教师工资待遇")
+    assert [c.name for c in fact_cues("How much do teachers earn?")] == ["pay"]

@@ -26,6 +26,13 @@ def test_a_law_question_cites_document_and_article_verbatim(assistant):
     assert "（教师法 第二十五条）" in answer.answer and "2009年8月27日修正" in answer.answer
 
 
+@pytest.mark.parametrize("question", ["老师的工资应该是多少？", "How much should teachers be paid?"])
+def test_how_much_a_teacher_is_paid_is_answered_by_the_pay_the_law_ties_it_to(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.in_scope and ("teachers-law", 25) in _keys(answer)[:2]
+    assert "教师的平均工资水平应当不低于或者高于国家公务员的平均工资水平" in answer.answer
+
+
 def test_an_answer_from_several_levels_says_which_is_national_provincial_and_local(assistant):
     answer = assistant.ask("幼儿园的收费标准是谁定的")
     levels = {c.document_level for c in answer.citations if c.quotes}
