@@ -57,7 +57,7 @@ _NUMBER = rf"(\d+(\.\d+)?|{_N}+)"
 _PLACES = "聊城|东昌府|临清|冠县|莘县|阳谷|东阿|茌平|高唐|开发区|高新区|度假区|山东"
 _SPAN_UNITS = "工作日|日|天|周|星期|个月|月|年|小时|分钟"
 _SPAN = rf"{_NUMBER}\s*个?({_SPAN_UNITS})"
-_COUNTERS = "个|所|名|家|节|次|门|项|位|条|人|类|学时|课时|周?岁"
+_COUNTERS = "个|所|名|家|节|次|门|项|位|条|人|类|篇|本|种|学时|课时|周?岁"
 
 
 def _counted(counters: str) -> str:
@@ -83,13 +83,13 @@ _CUES = (
             re.compile(r"\d+(\.\d+)?\s*%|百分之|\d+(\.\d+)?\s*(万|亿)?元")),
     FactCue("time", re.compile(r"几点|几时|what time|opening hours", re.I),
             re.compile(r"\d+\s*[点时:：]|[一二三四五六七八九十]+时")),
-    FactCue("date", re.compile(r"什么时候|啥时候|哪天|哪一天|几号|几月|哪年|日期|截止|\bwhen (is|are|will|do|does|can|should)\b|"
-                               r"what date", re.I),
+    FactCue("date", re.compile(r"什么时候|啥时候|何时|哪天|哪一天|几号|几月|哪个月|哪一?年|日期|截止|\bwhen (is|are|will|do|does|did|can|should)\b|"
+                               r"what date|(what|which) (day|month|year)\b", re.I),
             re.compile(rf"\d{{4}}\s*年|\d+\s*月|\d+\s*日|年底|年前|{_N}+月({_N}+日)?")),
     # a deadline is a time span (十日内) or a date
     FactCue("duration", re.compile(r"多长时间|多久|多少天|期限|how long|deadline|within how many", re.I),
             re.compile(rf"{_SPAN}|\d{{4}}\s*年|\d+\s*月|\d+\s*日")),
-    FactCue("count", re.compile(r"(?<!第)几[个所名家节次门天年项位]|多少[个所名家节次门天年项位人]|how many", re.I),
+    FactCue("count", re.compile(r"(?<!第)几[个所名家节次门天年项位篇本种]|多少[个所名家节次门天年项位人篇本种]|how many|(maximum|minimum|total|the) number of", re.I),
             # a counted number; a year (2025年) counts nothing
             re.compile(rf"{_counted(_COUNTERS + '|%')}|{_counted_span(_SPAN_UNITS)}")),
     FactCue("score", re.compile(r"分数线|录取分|多少分|几分|score line|cut-?off|passing (score|mark)|what score|(admission|entrance|minimum) score", re.I),
@@ -113,8 +113,8 @@ _CUES = (
 # What a count question counts, and the number that counts it: "how many students" is not answered
 # by 15年, nor "几所学校" by 3项. A count of anything else takes any counted number.
 _COUNTED = tuple((re.compile(asks, re.I), re.compile(evidence)) for asks, evidence in (
-    (r"(几|多少)所|how many ([a-z-]+ )?(schools|kindergartens|universities|colleges)", _counted("所")),
-    (r"(几|多少)[名位]|多少个?(人|学生|孩子|老师|教师)|how many ([a-z-]+ )?(students|pupils|children|kids|teachers|people|staff)",
+    (r"(几|多少)所|(how many|number of) ([a-z-]+ )?(schools|kindergartens|universities|colleges)", _counted("所")),
+    (r"(几|多少)[名位]|多少个?(人|学生|孩子|老师|教师)|(how many|number of) ([a-z-]+ )?(students|pupils|children|kids|teachers|people|staff)",
      _counted("名|位|人")),
     (r"(几|多少)次|how many times", _counted("次")),
     (r"(几|多少)个?(工作日|天|日)|how many ([a-z-]+ )?days", _counted_span("工作日|天|日")),
@@ -158,7 +158,6 @@ class Vocabulary:
     texts: list[str]  # the document's text, rendering and everyday questions
     generic: frozenset[str]
     words: Iterable[str] | None = None  # their `chinese_words`, when already known (the index keeps them)
-    glossary: Glossary | None = None  # an English word is covered when a text holds its Chinese term
     _joined: str = field(init=False)
     _words: set[str] = field(init=False)
     _stems: set[str] = field(init=False)
@@ -174,23 +173,32 @@ class Vocabulary:
             w for text in self.texts for w in chinese_words(text)}
         self._stems = {english_stem(w) for w in _LATIN_WORD.findall(self._joined.lower())}
 
-    def covers(self, word: str) -> bool:
+    def covers(self, word: str, glossed: Sequence[str] = ()) -> bool:
+        """`glossed`: the Chinese terms the glossary gives for an English word (a text holding one covers it)."""
         if self.is_generic(word):
             return True
         if word.isascii():
-            return english_stem(word.lower()) in self._stems or bool(
-                self.glossary and any(term in self._joined for term in self.glossary.terms_for_word(word)))
-        # Directly, or as a shortened form whose characters stand in order in one corpus word (特教 in 特殊教育).
-        if word in self._joined:
+            return english_stem(word.lower()) in self._stems or any(term in self._joined for term in glossed)
+        # A corpus word, part of one (教师 in 教师法), a corpus word beside another word of a text (课后服务),
+        # or a shortened form (特教 for 特殊教育). Not any run of characters: 护照 stands in 保护照料.
+        if self._is_word(word):
             return True
+        if word in self._joined and any(self._is_word(word[:i]) or self._is_word(word[i:])
+                                        for i in range(2, len(word) - 1)):
+            return True
+        return any(_is_abbreviation(word, w) for w in self._holders(word) if len(w) > len(word))
+
+    def _is_word(self, part: str) -> bool:
+        return part in self._words or any(part in w for w in self._holders(part))
+
+    def _holders(self, word: str) -> set[str]:
+        """The corpus words holding every character of `word`: only these can contain or shorten to it."""
         if self._containing is None:  # built on first need: most vocabularies never get this far
             self._containing = {}
             for w in self._words:
                 for ch in w:
                     self._containing.setdefault(ch, set()).add(w)
-        # only words holding every character of `word` can spell it in order
-        holders = set.intersection(*(self._containing.get(ch, set()) for ch in set(word)))
-        return any(_is_abbreviation(word, w) for w in holders if len(w) > len(word))
+        return set.intersection(*(self._containing.get(ch, set()) for ch in set(word)))
 
 
 def question_words(question: str) -> list[str]:
@@ -200,6 +208,9 @@ def question_words(question: str) -> list[str]:
 
 
 def _is_abbreviation(short: str, long: str) -> bool:
+    """A shortened form keeps the full form's first character and the rest of its characters in order."""
+    if short[0] != long[0]:
+        return False
     position = 0
     for ch in short:
         position = long.find(ch, position) + 1
@@ -209,12 +220,14 @@ def _is_abbreviation(short: str, long: str) -> bool:
 
 
 def gather_evidence(question: str, *, margin: float, piece: float, asked: float, top: Vocabulary,
-                    quotes: Iterable[str], vocabulary: Vocabulary) -> Evidence:
-    """`vocabulary`: the whole corpus; `top`: the best-ranked measure's own texts."""
+                    quotes: Iterable[str], vocabulary: Vocabulary, glossary: Glossary | None = None) -> Evidence:
+    """`vocabulary`: the whole corpus; `top`: the best-ranked measure's own texts; `glossary`: the
+    Chinese terms of the question's English words."""
     words = question_words(question)
     topical = [w for w in words if not vocabulary.is_generic(w)]
-    uncovered = [w for w in topical if not vocabulary.covers(w)]
-    overlap = sum(top.covers(w) for w in topical) / len(topical) if topical else 1.0
+    glossed = glossary.terms_by_word(question) if glossary else {}
+    uncovered = [w for w in topical if not vocabulary.covers(w, glossed.get(w, ()))]
+    overlap = sum(top.covers(w, glossed.get(w, ())) for w in topical) / len(topical) if topical else 1.0
     quoted = "\n".join(quotes)
     unmet = [cue for cue in fact_cues(question) if not cue.evidence.search(quoted)]
     missing = uncovered + [_cue_words(cue, question) for cue in unmet]

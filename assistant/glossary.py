@@ -9,8 +9,8 @@ documents' words as well. Variants match on stemmed words, a phrase on consecuti
 >>> glossary = Glossary.parse("kindergarten | preschool\\t幼儿园\\nentrance test\\t入园考试 | 测试\\n")
 >>> glossary.terms("Can a kindergarten give my kid an entrance test?")
 ['幼儿园', '入园考试', '测试']
->>> glossary.terms_for_word("preschools")
-['幼儿园']
+>>> glossary.terms_by_word("an entrance test for preschools")
+{'entrance': ['入园考试', '测试'], 'test': ['入园考试', '测试'], 'preschools': ['幼儿园']}
 """
 from __future__ import annotations
 
@@ -62,5 +62,14 @@ class Glossary:
                 found.update(dict.fromkeys(self._entries.get(words[start:start + size], ())))
         return list(found)
 
-    def terms_for_word(self, word: str) -> list[str]:
-        return list(self._entries.get(_stems(word), ()))
+    def terms_by_word(self, question: str) -> dict[str, list[str]]:
+        """For each word of `question` within a variant standing there, that variant's Chinese terms:
+        "homeroom" of "homeroom teacher" is 班主任, though the glossary has no "homeroom" alone."""
+        words = _WORD.findall(question.lower())
+        stems = tuple(english_stem(w) for w in words)
+        found: dict[str, list[str]] = defaultdict(list)
+        for start in range(len(stems)):
+            for size in range(1, min(self._longest, len(stems) - start) + 1):
+                for word in words[start:start + size]:
+                    found[word].extend(self._entries.get(stems[start:start + size], ()))
+        return {word: list(dict.fromkeys(terms)) for word, terms in found.items() if terms}

@@ -139,7 +139,7 @@ class PolicyAssistant:
             if unit.kind in MEASURE_WORD_KINDS:
                 self._texts[(unit.document, unit.measure)].append(unit.text)
                 self._words[(unit.document, unit.measure)].update(words)
-        self._measure_vocabulary = {key: Vocabulary(texts, self._generic, self._words[key], self.glossary)
+        self._measure_vocabulary = {key: Vocabulary(texts, self._generic, self._words[key])
                                     for key, texts in self._texts.items()}
         self._vocabulary = lru_cache(maxsize=SCOPES_CACHED)(self._scope_vocabulary)
 
@@ -205,7 +205,8 @@ class PolicyAssistant:
         evidence = gather_evidence(
             question, margin=result.best_piece - result.best_off_topic, piece=result.best_piece,
             asked=result.best_question, top=self._measure_vocabulary[ranked[0].key],
-            quotes=[q.text for q in cited[0].quotes], vocabulary=self._vocabulary(tuple(sorted(scope))))
+            quotes=[q.text for q in cited[0].quotes], vocabulary=self._vocabulary(tuple(sorted(scope))),
+            glossary=self.glossary)
         return Considered(result, cited, evidence)
 
     def suggestions(self, question: str, scope: Sequence[str] | None = None) -> list[str]:
@@ -232,7 +233,7 @@ class PolicyAssistant:
     def _scope_vocabulary(self, scope: tuple[str, ...]) -> Vocabulary:
         keys = [key for key in self._texts if key[0] in scope]
         return Vocabulary([t for key in keys for t in self._texts[key]], self._generic,
-                          {w for key in keys for w in self._words[key]}, self.glossary)
+                          {w for key in keys for w in self._words[key]})
 
     def _conversation(self, question: str, history: Sequence[Turn], scope: Sequence[str]) -> tuple[str, ...]:
         """The documents a reference is read in: those the question names, else those of the last turn

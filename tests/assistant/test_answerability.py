@@ -3,7 +3,7 @@ from functools import partial
 
 import pytest
 
-from assistant.answerability import fact_cues
+from assistant.answerability import Vocabulary, fact_cues
 from assistant.schemas import Turn
 from tests.conftest import POLICY
 
@@ -111,3 +111,20 @@ def test_pay_is_answered_by_an_amount_or_by_the_pay_it_may_not_fall_below():
     assert pay.evidence.search("教师的平均工资水平应当不低于或者高于当地公务员的平均工资水平")
     assert pay.evidence.search("每班每月900元") and not pay.evidence.search("依法保障教师工资待遇")
     assert [c.name for c in fact_cues("How much do teachers earn?")] == ["pay"]
+
+
+def test_a_word_is_covered_by_corpus_words_not_by_characters_that_happen_to_stand_side_by_side():
+    vocabulary = Vocabulary(["学前儿童享有得到尊重和保护照料的权利。", "做好课后服务，推进特殊教育融合发展。"],
+                            generic=frozenset())
+    assert not vocabulary.covers("护照")  # 保护 + 照料, not a passport
+    assert vocabulary.covers("照料") and vocabulary.covers("特教") and vocabulary.covers("课后服务")
+    assert vocabulary.covers("homeroom", glossed=["班主任", "课后服务"]) and not vocabulary.covers("homeroom")
+
+
+def test_fact_cues_read_which_year_and_the_number_of():
+    assert [c.name for c in fact_cues("聊城大学哪一年能拿到博士点")] == ["date"]
+    assert [c.name for c in fact_cues("In which year will the college open?")] == ["date"]
+    papers = next(c for c in fact_cues("评高级职称要发表几篇论文") if c.name == "count")
+    assert papers.evidence.search("发表论文2篇") and not papers.evidence.search("到2025年")
+    students = next(c for c in fact_cues("What's the maximum number of students in one class?") if c.name == "count")
+    assert students.evidence.search("每班不超过45人") and not students.evidence.search("每周两节")

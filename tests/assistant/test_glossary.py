@@ -38,6 +38,13 @@ def test_phrases_match_on_consecutive_stemmed_words_and_chinese_gets_nothing():
     assert glossary.terms("特殊教育学校有校车吗") == []
 
 
+def test_each_word_of_a_phrase_standing_in_the_question_gets_the_phrase_terms():
+    glossary = Glossary.parse("homeroom teacher | class teacher\t班主任\nteacher\t教师\n")
+    by_word = glossary.terms_by_word("Is there extra pay for homeroom teachers?")
+    assert by_word == {"homeroom": ["班主任"], "teachers": ["班主任", "教师"]}
+    assert glossary.terms_by_word("Is homeroom fun?") == {}  # "homeroom" alone is no variant
+
+
 def test_a_line_without_chinese_terms_is_refused_with_its_number():
     with pytest.raises(ValueError, match=r"glossary:2:"):
         Glossary.parse("bus\t校车\nschool fees\n")
