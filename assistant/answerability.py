@@ -279,10 +279,11 @@ class AnswerabilityModel:
 
 
 def fit(evidence: Sequence[Evidence], answerable: Sequence[bool], *, max_refusal: float = 0.01,
-        groups: Sequence[str] | None = None, l2: float = 1.0) -> AnswerabilityModel:
+        max_group_refusal: float = 0.02, groups: Sequence[str] | None = None, l2: float = 1.0) -> AnswerabilityModel:
     """Fit weights by Newton's method with an L2 penalty; pick the highest threshold that refuses at
-    most `max_refusal` of the answerable questions of every group (tuning set): no set of users may
-    pay for another's better figures."""
+    most `max_refusal` of all answerable questions and `max_group_refusal` of each group's (tuning
+    set): no set of users may pay much for another's better figures. Pooled, because 1% of a set of
+    eighty is none: the threshold would rest on the single hardest question of the smallest set."""
     x = np.stack([e.vector() for e in evidence])
     y = np.array(answerable, dtype=np.float64)
     group = np.array(groups if groups is not None else [""] * len(y))
@@ -303,7 +304,8 @@ def fit(evidence: Sequence[Evidence], answerable: Sequence[bool], *, max_refusal
             break
     p = 1 / (1 + np.exp(-(z @ w)))
     positives = np.sort(p[y == 1])
-    threshold = min((_threshold(np.sort(p[(y == 1) & (group == g)]), max_refusal) for g in set(group)), default=0.5)
+    threshold = min([_threshold(positives, max_refusal)] + [
+        _threshold(np.sort(p[(y == 1) & (group == g)]), max_group_refusal) for g in set(group)])
     declined = float(np.mean(p[y == 0] < threshold)) if (y == 0).any() else float("nan")
     report = {"questions": len(y), "answerable": int(y.sum()),
               "tune_refused": round(float(np.mean(positives < threshold)), 4), "tune_declined": round(declined, 4),

@@ -127,7 +127,8 @@ def _fit_answerability(args: argparse.Namespace, settings: Settings) -> int:
             evidence.append(assistant.consider(question, named or scope).evidence)
             answerable.append(not case.get("oos"))
             groups.append(spec)
-    model = fit(evidence, answerable, max_refusal=args.max_refusal, groups=groups)
+    model = fit(evidence, answerable, max_refusal=args.max_refusal, max_group_refusal=args.max_group_refusal,
+                groups=groups)
     model.report["fitted_on"] = list(args.files)
     model.report["embedder"] = assistant.embedder.model_id  # its evidence is this model's similarities
     out = args.out or settings.answerability_model
@@ -264,6 +265,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="JSONL question files with gold and oos (tuning halves); @IDs: judge that file's "
                         "questions within those documents only (a set written for one document)")
     p.add_argument("--max-refusal", type=float, default=0.01,
+                   help="share of all the files' answerable questions it may refuse")
+    p.add_argument("--max-group-refusal", type=float, default=0.02,
                    help="share of each file's answerable questions it may refuse")
     p.add_argument("--out", type=Path, help="where to write the model (default: the configured one)")
     p.set_defaults(run=_fit_answerability)
