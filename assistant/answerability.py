@@ -220,20 +220,35 @@ def _is_abbreviation(short: str, long: str) -> bool:
 
 
 def gather_evidence(question: str, *, margin: float, piece: float, asked: float, top: Vocabulary,
-                    quotes: Iterable[str], vocabulary: Vocabulary, glossary: Glossary | None = None) -> Evidence:
-    """`vocabulary`: the whole corpus; `top`: the best-ranked measure's own texts; `glossary`: the
-    Chinese terms of the question's English words."""
+                    quotes: Sequence[str], vocabulary: Vocabulary, glossary: Glossary | None = None,
+                    text: str = "") -> Evidence:
+    """`vocabulary`: the whole corpus; `top`: the best-ranked measure's own texts and `text` its
+    wording; `glossary`: the Chinese terms of the question's English words."""
     words = question_words(question)
     topical = [w for w in words if not vocabulary.is_generic(w)]
     glossed = glossary.terms_by_word(question) if glossary else {}
     uncovered = [w for w in topical if not vocabulary.covers(w, glossed.get(w, ()))]
     overlap = sum(top.covers(w, glossed.get(w, ())) for w in topical) / len(topical) if topical else 1.0
-    quoted = "\n".join(quotes)
-    unmet = [cue for cue in fact_cues(question) if not cue.evidence.search(quoted)]
+    # what the question asks a quantity of, in the measure's own words (an English word by its terms)
+    subjects = [t for w in topical for t in (glossed.get(w, ()) if w.isascii() else (w,)) if t in text]
+    unmet = [cue for cue in fact_cues(question) if not _holds(cue, quotes, subjects)]
     missing = uncovered + [_cue_words(cue, question) for cue in unmet]
     features = {"margin": margin, "piece": piece, "asked": asked, "overlap": overlap,
                 "uncovered": float(min(len(uncovered), 3)), "unmet": float(bool(unmet))}
     return Evidence(features, list(dict.fromkeys(missing)))
+
+
+# A sum of money answers only when said of what the question asks about: a class teacher's 900元 a
+# month does not say what the seniority allowance is. Where the measure names what the question asks
+# of, a quote holding the sum must name it too. A count carries its own unit (几所 → 所), and a date is
+# not checked so: a law's 施行 date answers "when does it take effect" in other words.
+_SAID_OF = frozenset({"amount", "pay", "rate"})
+
+
+def _holds(cue: FactCue, quotes: Sequence[str], subjects: Sequence[str]) -> bool:
+    if cue.name in _SAID_OF and subjects:
+        return any(cue.evidence.search(q) and any(s in q for s in subjects) for q in quotes)
+    return bool(cue.evidence.search("\n".join(quotes)))
 
 
 def _cue_words(cue: FactCue, question: str) -> str:

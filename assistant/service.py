@@ -206,7 +206,7 @@ class PolicyAssistant:
             question, margin=result.best_piece - result.best_off_topic, piece=result.best_piece,
             asked=result.best_question, top=self._measure_vocabulary[ranked[0].key],
             quotes=[q.text for q in cited[0].quotes], vocabulary=self._vocabulary(tuple(sorted(scope))),
-            glossary=self.glossary)
+            glossary=self.glossary, text=self.documents[ranked[0].document].measure(ranked[0].measure).text)
         return Considered(result, cited, evidence)
 
     def suggestions(self, question: str, scope: Sequence[str] | None = None) -> list[str]:

@@ -128,3 +128,12 @@ def test_fact_cues_read_which_year_and_the_number_of():
     assert papers.evidence.search("发表论文2篇") and not papers.evidence.search("到2025年")
     students = next(c for c in fact_cues("What's the maximum number of students in one class?") if c.name == "count")
     assert students.evidence.search("每班不超过45人") and not students.evidence.search("每周两节")
+
+
+def test_a_sum_of_money_answers_only_when_said_of_what_the_question_asks_about(assistant):
+    # the policy's measure on teachers' pay names 班主任 bonuses and other allowances; a bonus is no answer
+    # to what another allowance comes to
+    answer = assistant.ask("How much is the rural township allowance for teachers per month, exactly?")
+    assert not answer.in_scope
+    answer = assistant.ask("班主任每月绩效多少")
+    assert answer.in_scope and any("900元" in q for c in answer.citations for q in c.quotes)

@@ -58,8 +58,8 @@ def test_own_paraphrase_english_and_out_of_scope_set_meets_the_bar(assistant):
 LAWS_FLOORS = {
     "laws-test.jsonl": {"recall@1": 0.84, "recall@3": 0.95, "fact_hit": 0.91, "oos_declined": 0.79,
                         "false_refusal": 0.035},
-    "laws2-test.jsonl": {"recall@1": 0.80, "recall@3": 0.93, "fact_hit": 0.82, "oos_declined": 0.80,
-                         "false_refusal": 0.03},
+    "laws2-test.jsonl": {"recall@1": 0.80, "recall@3": 0.93, "fact_hit": 0.81, "oos_declined": 0.85,
+                         "false_refusal": 0.04},
 }
 
 
