@@ -104,6 +104,12 @@ _CUES = (
                                 r"who (is|are) (the )?([a-z]+ )?(principal|head|director|president|winners?|members?)\b|names? of|list of|which [a-z ]*(schools|towns|counties|universities|groups|kindergartens)", re.I),
             # a proper name (聊城幼儿师范学校), not a kind of school (公办幼儿园, 中职学校)
             re.compile(rf"名单|({_PLACES})[\u4e00-\u9fff]{{0,8}}(大学|学院|学校|中学|小学|幼儿园|集团)")),
+    # The documents set rules; none weighs one choice against another or judges a school, a major or
+    # an exam. A question asking for such advice finds no quote that holds it.
+    FactCue("advice", re.compile(r"哪个更(容易|好|难|划算|合适|强)|哪个(学校|幼儿园|专业)(更)?好|好不好(找工作|考|就业)|就业前景|"
+                                 r"值不值得|值得(报|去|读|上)吗|which (one )?is (better|easier|harder|best)|is it worth|"
+                                 r"worth (it|applying|going)|job prospects|should I choose", re.I),
+            re.compile(r"(?!)")),
     FactCue("procedure", re.compile(r"手续|流程|怎么申请|如何申请|怎么报名|怎么办理|[去在]哪[儿里]?(办|报名|申请)|哪里(办|报名|申请)|要啥材料|什么材料|哪些材料|"
                                     r"how (do|can|should) (i|we) (apply|register|sign up|enrol)|how to (apply|register|sign up|enrol)|where (do|can|should) (i|we) (apply|register|sign up)|procedure|paperwork|documents? (do i )?need", re.I),
             re.compile(r"申请|办理|流程|程序|材料|报名")),

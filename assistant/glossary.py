@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
 from index.tokenize import english_stem
@@ -35,7 +36,11 @@ class Glossary:
         self._longest = max((len(v) for v in entries), default=0)
 
     @classmethod
-    def parse(cls, text: str, source: str = "glossary") -> Glossary:
+    def parse(cls, text: str, source: str = "glossary", generic: Iterable[str] = ()) -> Glossary:
+        """`generic`: words that carry no topic (corpus/generic_words.txt). Alone they are not read into
+        the documents' words: "child" as 儿童 | 未成年人 | 少年 | 子女 would rank every article that names a
+        child above the one about the question's topic. In a phrase they count ("teachers' children")."""
+        ignored = {english_stem(w.lower()) for w in generic if w.isascii()}
         entries: dict[tuple[str, ...], list[str]] = defaultdict(list)
         for number, line in enumerate(text.splitlines(), 1):
             if not line.strip() or line.startswith("#"):
@@ -45,13 +50,13 @@ class Glossary:
             if not sep or not terms:
                 raise ValueError(f"{source}:{number}: expected 'english | variants<TAB>中文 | 词语', got {line!r}")
             for variant in english.split("|"):
-                if stems := _stems(variant):
+                if (stems := _stems(variant)) and not (len(stems) == 1 and stems[0] in ignored):
                     entries[stems].extend(t for t in terms if t not in entries[stems])
         return cls(dict(entries))
 
     @classmethod
-    def from_file(cls, path: Path) -> Glossary:
-        return cls.parse(Path(path).read_text(encoding="utf-8"), str(path))
+    def from_file(cls, path: Path, generic: Iterable[str] = ()) -> Glossary:
+        return cls.parse(Path(path).read_text(encoding="utf-8"), str(path), generic)
 
     def terms(self, question: str) -> list[str]:
         """The Chinese terms of every variant standing in `question` (none for a Chinese question)."""

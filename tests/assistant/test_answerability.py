@@ -137,3 +137,10 @@ def test_a_sum_of_money_answers_only_when_said_of_what_the_question_asks_about(a
     assert not answer.in_scope
     answer = assistant.ask("班主任每月绩效多少")
     assert answer.in_scope and any("900元" in q for c in answer.citations for q in c.quotes)
+
+
+@pytest.mark.parametrize("question", ["考公务员和考教师编制，哪个更容易考上？", "聊城大学的学前教育专业毕业好不好找工作？",
+                                      "Which is better, a public or a private kindergarten?"])
+def test_advice_no_document_gives_is_declined(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.in_scope and answer.kind != "answer"

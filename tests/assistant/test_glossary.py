@@ -64,3 +64,10 @@ def test_the_glossary_stands_in_only_where_a_document_lacks_an_english_rendering
     question = "Are phones allowed in class?"
     assert "手机" in assistant.searcher.search(question, assistant.served).tokens
     assert "手机" not in assistant.searcher.search(question, ["liaocheng-education-2023"]).tokens
+
+
+def test_a_generic_word_alone_is_not_read_into_the_documents_words():
+    text = "child | children\t儿童 | 未成年人\nteachers' children\t教职工子女\nprimary school\t小学\n"
+    glossary = Glossary.parse(text, generic=["child", "children"])
+    assert glossary.terms("At what age must my child start primary school?") == ["小学"]
+    assert glossary.terms("Can teachers' children attend this school?") == ["教职工子女"]
