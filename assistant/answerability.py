@@ -88,10 +88,12 @@ _CUES = (
             re.compile(rf"\d{{4}}\s*年|\d+\s*月|\d+\s*日|年底|年前|{_N}+月({_N}+日)?")),
     # a deadline is a time span (十日内) or a date
     FactCue("duration", re.compile(r"多长时间|多久|多少天|期限|how long|deadline|within how many", re.I),
-            re.compile(rf"{_SPAN}|\d{{4}}\s*年|\d+\s*月|\d+\s*日")),
+            # "多久一次" is answered by how often: 每学年, 每学期
+            re.compile(rf"{_SPAN}|\d{{4}}\s*年|\d+\s*月|\d+\s*日|每学?年|每学期|每个?月|每周|每[天日]")),
     FactCue("count", re.compile(r"(?<!第)几[个所名家节次门天年项位篇本种]|多少[个所名家节次门天年项位人篇本种]|how many|(maximum|minimum|total|the) number of", re.I),
-            # a counted number; a year (2025年) counts nothing
-            re.compile(rf"{_counted(_COUNTERS + '|%')}|{_counted_span(_SPAN_UNITS)}")),
+            # a counted number, or the items of a list that counts them ("有几种处分": （一）…（二）…);
+            # a year (2025年) counts nothing
+            re.compile(rf"{_counted(_COUNTERS + '|%')}|{_counted_span(_SPAN_UNITS)}|[（(][一二三四五六七八九十]+[）)]")),
     FactCue("score", re.compile(r"分数线|录取分|多少分|几分|score line|cut-?off|passing (score|mark)|what score|(admission|entrance|minimum) score", re.I),
             re.compile(r"\d+\s*分")),
     # asking for the number, not whether there is a hotline (有没有…热线 is answered by a text that sets one up)
@@ -119,6 +121,7 @@ _CUES = (
 # What a count question counts, and the number that counts it: "how many students" is not answered
 # by 15年, nor "几所学校" by 3项. A count of anything else takes any counted number.
 _COUNTED = tuple((re.compile(asks, re.I), re.compile(evidence)) for asks, evidence in (
+    (r"how many years old|(几|多少)周?岁", _counted("周?岁")),  # an age (六周岁), before the years below
     (r"(几|多少)所|(how many|number of) ([a-z-]+ )?(schools|kindergartens|universities|colleges)", _counted("所")),
     (r"(几|多少)[名位]|多少个?(人|学生|孩子|老师|教师)|(how many|number of) ([a-z-]+ )?(students|pupils|children|kids|teachers|people|staff)",
      _counted("名|位|人")),

@@ -144,3 +144,12 @@ def test_a_sum_of_money_answers_only_when_said_of_what_the_question_asks_about(a
 def test_advice_no_document_gives_is_declined(assistant, question):
     answer = assistant.ask(question)
     assert not answer.in_scope and answer.kind != "answer"
+
+
+def test_an_age_a_list_and_how_often_answer_a_count_or_a_duration():
+    def holds(question, text):
+        return [c.evidence.search(text) is not None for c in fact_cues(question)]
+    assert holds("How many years old must a child be to start school?", "凡年满六周岁的儿童，应当入学") == [True]
+    assert holds("How many years old must a child be to start school?", "2025年起施行") == [False]
+    assert holds("学生违纪有几种处分？", "处分分为：\n（一）警告；\n（二）严重警告") == [True]
+    assert holds("学生多久体检一次？", "学校应当每学年组织学生进行健康体检") == [True]

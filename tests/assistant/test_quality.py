@@ -51,14 +51,13 @@ def test_own_paraphrase_english_and_out_of_scope_set_meets_the_bar(assistant):
 
 
 # The bar for a test half is Recall@1 0.80, Recall@3 0.92, fact-hit 0.85, out of scope declined
-# 0.85, refused 0.03. The method reaches it for ranking on both sets and for facts on the first, not for
-# declines (0.80, 0.81: education questions no document answers sit close to some article; see README)
-# nor refusals on the first (0.031), nor facts on the second (0.84), so each floor sits just under what
-# it reaches: a regression fails, the shortfall stays visible.
+# 0.85, refused 0.03. The method reaches it for ranking, facts and refusals on both sets, not for
+# declines (0.80, 0.81: education questions no document answers sit close to some article; see README),
+# so each floor sits just under what it reaches: a regression fails, the shortfall stays visible.
 LAWS_FLOORS = {
     "laws-test.jsonl": {"recall@1": 0.86, "recall@3": 0.96, "fact_hit": 0.91, "oos_declined": 0.79,
-                        "false_refusal": 0.035},
-    "laws2-test.jsonl": {"recall@1": 0.80, "recall@3": 0.94, "fact_hit": 0.83, "oos_declined": 0.80,
+                        "false_refusal": 0.03},
+    "laws2-test.jsonl": {"recall@1": 0.80, "recall@3": 0.94, "fact_hit": 0.84, "oos_declined": 0.80,
                          "false_refusal": 0.03},
 }
 
