@@ -58,6 +58,8 @@ _PLACES = "聊城|东昌府|临清|冠县|莘县|阳谷|东阿|茌平|高唐|开
 _SPAN_UNITS = "工作日|日|天|周|星期|个月|月|年|小时|分钟"
 _SPAN = rf"{_NUMBER}\s*个?({_SPAN_UNITS})"
 _COUNTERS = "个|所|名|家|节|次|门|项|位|条|人|类|篇|本|种|学时|课时|周?岁"
+_MONEY = rf"{_NUMBER}\s*(万|亿)?元"
+_DATE = r"\d{4}\s*年|\d+\s*月|\d+\s*日"
 
 
 def _counted(counters: str) -> str:
@@ -73,23 +75,23 @@ _CUES = (
                                  r"(补贴|补助|津贴|奖金)[^，,。？?]{0,4}多少|"
                                  r"收费标准(?!.{0,8}(谁|哪个部门|哪些部门|哪级))|价格(是)?多少|什么价|价钱|"
                                  r"how much (money|does|is|do)(?![a-z ]{0,20}(paid|earn|make|salar|pay|wage))|\bcost\b|\bprice\b|\bcharge\b", re.I),
-            re.compile(rf"{_NUMBER}\s*(万|亿)?元")),
+            re.compile(_MONEY)),
     # pay is set by an amount or by the pay it may not fall below (不低于…公务员的平均工资水平)
     FactCue("pay", re.compile(r"(工资|薪水|薪资|月薪|年薪)[^，,。？?]{0,4}(多少|多高)|how much [a-z ]{0,20}(paid|earn|make)\b|"
                               r"(salary|pay|wage)s? [a-z ]{0,12}how much|how (much|high) [a-z ]{0,12}(salary|salaries|pay|wages?)\b", re.I),
-            re.compile(rf"{_NUMBER}\s*(万|亿)?元|不低于|不得低于|高于")),
+            re.compile(rf"{_MONEY}|不低于|不得低于|高于")),
     FactCue("rate", re.compile(r"[涨增降]了?多少|增长多少|比例是多少|占比多少|what percent|how much (more|less|will)|grow by|"
                                r"increase by", re.I),
-            re.compile(r"\d+(\.\d+)?\s*%|百分之|\d+(\.\d+)?\s*(万|亿)?元")),
+            re.compile(rf"\d+(\.\d+)?\s*%|百分之|{_MONEY}")),
     FactCue("time", re.compile(r"几点|几时|what time|opening hours", re.I),
             re.compile(r"\d+\s*[点时:：]|[一二三四五六七八九十]+时")),
     FactCue("date", re.compile(r"什么时候|啥时候|何时|哪天|哪一天|几号|几月|哪个月|哪一?年|日期|截止|\bwhen (is|are|will|do|does|did|can|should)\b|"
                                r"what date|(what|which) (day|month|year)\b", re.I),
-            re.compile(rf"\d{{4}}\s*年|\d+\s*月|\d+\s*日|年底|年前|{_N}+月({_N}+日)?")),
+            re.compile(rf"{_DATE}|年底|年前|{_N}+月({_N}+日)?")),
     # a deadline is a time span (十日内) or a date
     FactCue("duration", re.compile(r"多长时间|多久|多少天|期限|how long|deadline|within how many", re.I),
             # "多久一次" is answered by how often: 每学年, 每学期
-            re.compile(rf"{_SPAN}|\d{{4}}\s*年|\d+\s*月|\d+\s*日|每学?年|每学期|每个?月|每周|每[天日]")),
+            re.compile(rf"{_SPAN}|{_DATE}|每学?年|每学期|每个?月|每周|每[天日]")),
     FactCue("count", re.compile(r"(?<!第)几[个所名家节次门天年项位篇本种]|多少[个所名家节次门天年项位人篇本种]|how many|(maximum|minimum|total|the) number of", re.I),
             # a counted number, or the items of a list that counts them ("有几种处分": （一）…（二）…);
             # a year (2025年) counts nothing
