@@ -11,8 +11,8 @@ on universities. So the model weighs, for the best-ranked measure and its select
   rendering and its everyday questions);
 - `uncovered`: how many of the question's content words appear nowhere in the corpus, directly or
   through a shortened form (特教 → 特殊教育), generic words (`corpus/generic_words.txt`) aside;
-- `unmet`: the question asks for a kind of fact (an amount, a date, a count, a score, a contact, a
-  list of names) and the quotes hold none.
+- `unmet`: the question asks for a kind of fact (an amount, pay, a date, a count, a score, a contact,
+  a list of names, advice) and the quotes hold none (a sum of money: none said of what it asks about).
 
 Weights, the decision threshold and the figures they were fitted to live in
 `assistant/answerability.json`, written by `policy-assistant fit-answerability` from tuning sets
