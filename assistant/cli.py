@@ -123,8 +123,7 @@ def _fit_answerability(args: argparse.Namespace, settings: Settings) -> int:
             question = case["q"]
             if case.get("kind") in CHATTER or assistant.smalltalk.classify(question) or find_references(question):
                 continue
-            named = [i for i in assistant.names.find(question) if i in scope]
-            evidence.append(assistant.consider(question, named or scope).evidence)
+            evidence.append(assistant.consider(question, assistant.answer_scope(question, scope)).evidence)
             answerable.append(not case.get("oos"))
             groups.append(spec)
     model = fit(evidence, answerable, max_refusal=args.max_refusal, max_group_refusal=args.max_group_refusal,

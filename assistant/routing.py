@@ -16,6 +16,8 @@ matched longest first, so 义务教育法 is not read as 教育法; a name endin
 (('education-law', 'compulsory-education-law'), ('education-law',))
 >>> names.find("有哪些教育法律规定学生的权利"), names.find("教育法规汇编"), names.find("义务教育法规定几岁上学")
 ((), (), ('compulsory-education-law',))
+>>> names.without("义务教育法第十二条和教育法", "compulsory-education-law")
+' 第十二条和教育法'
 """
 from __future__ import annotations
 
@@ -39,6 +41,12 @@ class DocumentNames:
             else:
                 patterns.append(re.escape(name) + ("(?!律|规(?!定))" if name.endswith("法") else ""))
         self._pattern = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
+
+    def without(self, text: str, document: str) -> str:
+        """`text` with the names of `document` (an id) taken out, as `find` reads them."""
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(lambda m: " " if self._ids[m.group(0).lower()] == document else m.group(0), text)
 
     def find(self, text: str) -> tuple[str, ...]:
         """The ids of the documents `text` names, in the order named."""

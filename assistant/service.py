@@ -36,7 +36,7 @@ from assistant.search import SCOPES_CACHED, SearchResult, Searcher
 from assistant.settings import Settings
 from assistant.smalltalk import SmallTalk
 from index.build import build_index
-from index.corpus import corpus_checksum, document_paths, read_source
+from index.corpus import corpus_checksum, document_paths, read_corpus
 from index.document import Document, Span
 from index.store import IndexStale, IndexStore, load_index
 from index.tokenize import content_words, tokenize
@@ -114,7 +114,7 @@ class PolicyAssistant:
         """`embedder`: one already loaded to share (benchmarks); by default the one the settings name."""
         preload_dictionary()  # overlaps jieba's dictionary with loading the model and the index
         self.settings = settings
-        self.sources = {s.document.id: s for s in (read_source(p) for p in document_paths(settings.corpus))}
+        self.sources = {s.document.id: s for s in read_corpus(settings.corpus)}
         self.documents: dict[str, Document] = {i: s.document for i, s in self.sources.items()}
         if unknown := [i for i in settings.documents if i not in self.documents]:
             raise ValueError(f"unknown document {', '.join(unknown)}; the corpus has {', '.join(self.documents)}")
@@ -169,24 +169,29 @@ class PolicyAssistant:
             return self.compose.not_covered(question, [], [self.documents[i].name for i in unserved], scope_docs)
         previous = history[-1].question.strip() if history else ""
         if (reference := find_references(question)) is not None:
-            return self._answer_reference(question, reference, scope, self._conversation(question, history, scope))
+            return self._answer_reference(question, reference, scope, self._conversation(named, history, scope))
         if kind := self.smalltalk.classify(question):
             return self.compose.smalltalk(question, kind, self.suggestions(question, scope),
                                           [self.documents[i] for i in scope])
         if previous and is_follow_up(question):
             earlier = find_references(previous)
-            context = self._conversation(previous, history, scope)
+            earlier_named = self._named(previous, scope)
+            context = self._conversation(earlier_named, history, scope)
             if earlier is not None and earlier.measures and len(context) == 1 and self._valid(earlier, context[0]):
                 # "第7条讲了什么" → "那寄宿制的呢？": ask within the same measure.
                 return self._answer_reference(question, Reference(earlier.measures, (), (), question), scope, context)
             # Ranked and quoted with the previous question, judged on its own words: "那高铁票呢？" after
             # a pay question must not borrow the pay question's closeness to the documents.
-            earlier_named = [i for i in self.names.find(previous) if i in scope] or scope
-            in_context = self.consider(question, earlier_named, context=previous)
-            return self._answer_search(question, in_context, earlier_named,
-                                       judged_on=self.consider(question, earlier_named))
-        named = named or scope
-        return self._answer_search(question, self.consider(question, named), named)
+            earlier_scope = earlier_named or scope
+            in_context = self.consider(question, earlier_scope, context=previous)
+            return self._answer_search(question, in_context, earlier_scope,
+                                       judged_on=self.consider(question, earlier_scope))
+        answering = named or scope  # every document it names is in scope by now
+        return self._answer_search(question, self.consider(question, answering), answering)
+
+    def answer_scope(self, question: str, scope: Sequence[str]) -> tuple[str, ...]:
+        """The documents a question is searched in: those of `scope` it names, else all of `scope`."""
+        return self._named(question, scope) or tuple(scope)
 
     def consider(self, question: str, scope: Sequence[str] | None = None, context: str = "") -> Considered:
         """Search `scope` (with the previous question as context, if any) and gather the answerability
@@ -206,7 +211,7 @@ class PolicyAssistant:
             question, margin=result.best_piece - result.best_off_topic, piece=result.best_piece,
             asked=result.best_question, top=self._measure_vocabulary[ranked[0].key],
             quotes=[q.text for q in cited[0].quotes], vocabulary=self._vocabulary(tuple(sorted(scope))),
-            glossary=self.glossary, text=self.documents[ranked[0].document].measure(ranked[0].measure).text)
+            glossary=self.glossary, text=cited[0].measure.text)
         return Considered(result, cited, evidence)
 
     def suggestions(self, question: str, scope: Sequence[str] | None = None) -> list[str]:
@@ -235,22 +240,21 @@ class PolicyAssistant:
         return Vocabulary([t for key in keys for t in self._texts[key]], self._generic,
                           {w for key in keys for w in self._words[key]})
 
-    def _conversation(self, question: str, history: Sequence[Turn], scope: Sequence[str]) -> tuple[str, ...]:
-        """The documents a reference is read in: those the question names, else those of the last turn
-        that named or quoted one (its question, else its answer), else the scope when it is one document."""
-        named = [i for i in self.names.find(question) if i in scope]
+    def _named(self, text: str, scope: Sequence[str]) -> tuple[str, ...]:
+        """The documents of `scope` that `text` names, in the order named."""
+        return tuple(i for i in self.names.find(text) if i in scope)
+
+    def _conversation(self, named: Sequence[str], history: Sequence[Turn], scope: Sequence[str]) -> tuple[str, ...]:
+        """The documents a reference is read in: `named` (those of the scope its question names), else
+        those of the last turn that named or quoted one (its question, else the first document its answer
+        names by title), else the scope when it is one document."""
         for turn in reversed(history):
             if named:
                 break
-            named = ([i for i in self.names.find(turn.question) if i in scope]
-                     or [i for i in self._quoted(turn.answer) if i in scope])
+            named = self._named(turn.question, scope) or tuple(i for i in self.names.find(turn.answer)[:1] if i in scope)
         if named:
             return tuple(named)
         return tuple(scope) if len(scope) == 1 else ()
-
-    def _quoted(self, answer: str) -> list[str]:
-        """The documents an earlier answer quotes from: the first one its text names by title."""
-        return list(self.names.find(answer)[:1])
 
     def _answer_search(self, question: str, considered: Considered, scope: Sequence[str],
                        judged_on: Considered | None = None) -> Answer:
@@ -288,9 +292,7 @@ class PolicyAssistant:
                 [n for n in reference.parts if not 1 <= n <= len(document.parts)], reference.malformed)
         if not reference.measures:
             return self.compose.part(question, document, reference.parts)
-        rest = reference.rest
-        for name in (document.title, document.short_title, *document.aliases):
-            rest = rest.replace(name, " ") if name else rest
+        rest = self.names.without(reference.rest, document.id)
         result = self.searcher.search(rest, (document.id,)) if self._asks_within(document, reference.measures, rest) else None
         cited = []
         for n in reference.measures:
