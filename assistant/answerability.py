@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.glossary import Glossary
+from index.document import LIST_ITEM
 from index.tokenize import ENGLISH_STOPWORDS, chinese_words, english_stem
 
 FEATURES = ("margin", "piece", "asked", "overlap", "uncovered", "unmet")
@@ -95,7 +96,7 @@ _CUES = (
     FactCue("count", re.compile(r"(?<!第)几[个所名家节次门天年项位篇本种]|多少[个所名家节次门天年项位人篇本种]|how many|(maximum|minimum|total|the) number of", re.I),
             # a counted number, or the items of a list that counts them ("有几种处分": （一）…（二）…);
             # a year (2025年) counts nothing
-            re.compile(rf"{_counted(_COUNTERS + '|%')}|{_counted_span(_SPAN_UNITS)}|[（(][一二三四五六七八九十]+[）)]")),
+            re.compile(rf"{_counted(_COUNTERS + '|%')}|{_counted_span(_SPAN_UNITS)}|{LIST_ITEM}")),
     FactCue("score", re.compile(r"分数线|录取分|多少分|几分|score line|cut-?off|passing (score|mark)|what score|(admission|entrance|minimum) score", re.I),
             re.compile(r"\d+\s*分")),
     # asking for the number, not whether there is a hotline (有没有…热线 is answered by a text that sets one up)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from index.tokenize import english_stem
@@ -60,21 +60,23 @@ class Glossary:
 
     def terms(self, question: str) -> list[str]:
         """The Chinese terms of every variant standing in `question` (none for a Chinese question)."""
-        words = _stems(question)
-        found: dict[str, None] = {}
-        for start in range(len(words)):
-            for size in range(1, min(self._longest, len(words) - start) + 1):
-                found.update(dict.fromkeys(self._entries.get(words[start:start + size], ())))
-        return list(found)
+        return list(dict.fromkeys(t for _, terms in self._standing(question) for t in terms))
 
     def terms_by_word(self, question: str) -> dict[str, list[str]]:
         """For each word of `question` within a variant standing there, that variant's Chinese terms:
         "homeroom" of "homeroom teacher" is 班主任, though the glossary has no "homeroom" alone."""
+        found: dict[str, list[str]] = defaultdict(list)
+        for words, terms in self._standing(question):
+            for word in words:
+                found[word].extend(terms)
+        return {word: list(dict.fromkeys(terms)) for word, terms in found.items()}
+
+    def _standing(self, question: str) -> Iterator[tuple[list[str], list[str]]]:
+        """(the question's words, the Chinese terms) of each variant standing in it, in order: by
+        where it starts, then shortest first."""
         words = _WORD.findall(question.lower())
         stems = tuple(english_stem(w) for w in words)
-        found: dict[str, list[str]] = defaultdict(list)
         for start in range(len(stems)):
             for size in range(1, min(self._longest, len(stems) - start) + 1):
-                for word in words[start:start + size]:
-                    found[word].extend(self._entries.get(stems[start:start + size], ()))
-        return {word: list(dict.fromkeys(terms)) for word, terms in found.items() if terms}
+                if terms := self._entries.get(stems[start:start + size]):
+                    yield words[start:start + size], terms

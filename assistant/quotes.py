@@ -22,7 +22,7 @@ from itertools import accumulate
 import numpy as np
 
 from index.bm25 import BM25
-from index.document import Document, Span
+from index.document import LIST_ITEM, Document, Span
 from index.store import IndexStore
 
 
@@ -96,7 +96,7 @@ WHOLE_ARTICLE_CHARS = 200
 # BM25 reads a candidate's own words and its rendering, not its phrases (their words are already inside)
 WORD_KINDS = ("clause", "sentence", "clause_en")
 _LEAD_IN = re.compile(r"[：:]$")
-_ITEM = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
+_ITEM = re.compile("^" + LIST_ITEM)
 MAX_ITEMS = 6  # of a longer list, only the best-matching items are quoted with its lead-in
 
 

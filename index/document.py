@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# How a list item of a text begins: （一）, (二). Its lead-in ends with a colon (教师享有下列权利：).
+LIST_ITEM = "[（(][一二三四五六七八九十]+[）)]"
+
 
 @dataclass(frozen=True)
 class Span:
