@@ -4,6 +4,8 @@ Shared by the browser tests in this folder; the `browser` and `session` fixtures
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -22,9 +24,11 @@ ANSWER_TIMEOUT_MS = 60_000  # the real model answers on CPU
 WIDTHS = [(375, 800), (1280, 900)]  # a phone and a desktop
 
 
+@contextmanager
 def open_page(browser, live_server: str, width: int = 1280, height: int = 900, path: str = "/",
-              permissions: list[str] | None = None) -> Page:
-    """A new page in a fresh context; `page.errors` and `page.dialogs` collect what went wrong."""
+              permissions: list[str] | None = None) -> Iterator[Page]:
+    """A new page in a fresh context, closed on leaving; `page.errors` and `page.dialogs` collect what
+    went wrong."""
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
                                   permissions=permissions or [])
     page = context.new_page()
@@ -38,9 +42,12 @@ def open_page(browser, live_server: str, width: int = 1280, height: int = 900, p
         dialog.dismiss()
 
     page.on("dialog", on_dialog)
-    page.goto(live_server.rstrip("/") + path)
-    wait_ready(page)
-    return page
+    try:
+        page.goto(live_server.rstrip("/") + path)
+        wait_ready(page)
+        yield page
+    finally:
+        context.close()
 
 
 def wait_ready(page: Page) -> None:

@@ -24,6 +24,5 @@ def browser():
 
 @pytest.fixture
 def session(browser, live_server):
-    page = open_page(browser, live_server)
-    yield page
-    page.context.close()
+    with open_page(browser, live_server) as page:
+        yield page

@@ -24,8 +24,7 @@ def assert_no_violations(page: Page, where: str) -> None:
 
 @pytest.mark.parametrize("width,height", WIDTHS)
 def test_no_axe_violations(browser, live_server: str, width: int, height: int):
-    page = open_page(browser, live_server, width, height)
-    try:
+    with open_page(browser, live_server, width, height) as page:
         expect(page.locator("#doc-title")).to_contain_text("聊城")
         assert_no_violations(page, f"home, {width}px")
         ask(page, "班主任每月绩效多少")
@@ -38,5 +37,3 @@ def test_no_axe_violations(browser, live_server: str, width: int, height: int):
         page.locator('[data-testid="citation-chip"][data-measure="7"]').first.click()
         expect(page.get_by_test_id("measure-panel").locator("mark").first).to_be_visible()
         assert_no_violations(page, f"the measure panel, {width}px")
-    finally:
-        page.context.close()

@@ -143,8 +143,7 @@ def test_english_question_shows_unofficial_renderings(session: Page):
 
 
 def test_english_toggle_shows_renderings_everywhere_and_is_remembered(browser, live_server: str):
-    page = open_page(browser, live_server)
-    try:
+    with open_page(browser, live_server) as page:
         message, data = ask_and_read(page, "班主任每月绩效多少")
         assert any(e for c in data["citations"] for e in c["quotes_en"]), "the API sent no English renderings"
         rendering = message.get_by_test_id("quote-en").first
@@ -160,5 +159,3 @@ def test_english_toggle_shows_renderings_everywhere_and_is_remembered(browser, l
         expect(message.get_by_test_id("quote-en").first).to_be_visible()
         toggle.uncheck()
         expect(message.get_by_test_id("quote-en").first).to_be_hidden()
-    finally:
-        page.context.close()

@@ -150,8 +150,7 @@ def test_unreachable_server_shows_message(session: Page):
 
 @pytest.mark.parametrize("width,height", WIDTHS)
 def test_layout_and_screenshots(browser, live_server: str, width: int, height: int):
-    page = open_page(browser, live_server, width, height)
-    try:
+    with open_page(browser, live_server, width, height) as page:
         expect(page.locator("#doc-title")).to_contain_text("聊城", timeout=10_000)
         ask(page, "班主任每月绩效多少")
         screenshot(page, f"answer-{width}")
@@ -186,8 +185,6 @@ def test_layout_and_screenshots(browser, live_server: str, width: int, height: i
             assert column["width"] <= 900
             assert abs((column["x"] + column["width"] / 2) - width / 2) < 20
         assert page.errors == []  # type: ignore[attr-defined]
-    finally:
-        page.context.close()
 
 
 # (f) ---------------------------------------------------------------------------------------

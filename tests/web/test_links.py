@@ -16,8 +16,7 @@ CLIPBOARD = ["clipboard-read", "clipboard-write"]
 
 
 def test_measure_link_opens_the_measure(browser, live_server: str):
-    page = open_page(browser, live_server, path="/#m7")
-    try:
+    with open_page(browser, live_server, path="/#m7") as page:
         panel = page.get_by_test_id("measure-panel")
         expect(panel).to_be_visible()
         expect(panel.locator("h2")).to_have_text("第7条 提高教师待遇")
@@ -27,8 +26,6 @@ def test_measure_link_opens_the_measure(browser, live_server: str):
         expect(panel).to_be_hidden()
         expect(page).to_have_url(live_server.rstrip("/") + "/")  # the address follows the panel
         expect(page.get_by_test_id("question-input")).to_be_focused()
-    finally:
-        page.context.close()
 
 
 def test_opening_a_measure_puts_its_link_in_the_address(session: Page):
@@ -48,8 +45,7 @@ def test_changing_the_hash_opens_that_measure(session: Page):
 
 
 def test_a_link_to_an_article_of_a_law_opens_it(browser, live_server: str):
-    page = open_page(browser, live_server, path="/#teachers-law/25")
-    try:
+    with open_page(browser, live_server, path="/#teachers-law/25") as page:
         panel = page.get_by_test_id("measure-panel")
         expect(panel).to_be_visible()
         expect(panel.locator("h2")).to_have_text("教师法 第二十五条")
@@ -60,8 +56,6 @@ def test_a_link_to_an_article_of_a_law_opens_it(browser, live_server: str):
         page.evaluate("location.hash = '#m7'")  # the policy's measures keep their short links
         expect(panel.locator("h2")).to_have_text("第7条 提高教师待遇")
         expect(page).to_have_url(live_server.rstrip("/") + "/#m7")
-    finally:
-        page.context.close()
 
 
 @pytest.mark.parametrize("path,says", [
@@ -70,20 +64,16 @@ def test_a_link_to_an_article_of_a_law_opens_it(browser, live_server: str):
     ("/#no-such-law/25", "没有找到这份文件（no-such-law）。"),
 ])
 def test_a_link_to_nothing_here_says_so(browser, live_server: str, path: str, says: str):
-    page = open_page(browser, live_server, path=path)
-    try:
+    with open_page(browser, live_server, path=path) as page:
         panel = page.get_by_test_id("measure-panel")
         expect(panel).to_be_visible()
         expect(panel.get_by_role("alert")).to_contain_text(says)
         expect(page.get_by_test_id("measure-copy-link")).to_be_hidden()
         assert page.errors == [] or all("404" in e for e in page.errors)  # type: ignore[attr-defined]
-    finally:
-        page.context.close()
 
 
 def test_question_link_asks_once(browser, live_server: str):
-    page = open_page(browser, live_server, path="/?q=%E7%8F%AD%E4%B8%BB%E4%BB%BB%E6%AF%8F%E6%9C%88%E7%BB%A9%E6%95%88%E5%A4%9A%E5%B0%91")
-    try:
+    with open_page(browser, live_server, path="/?q=%E7%8F%AD%E4%B8%BB%E4%BB%BB%E6%AF%8F%E6%9C%88%E7%BB%A9%E6%95%88%E5%A4%9A%E5%B0%91") as page:
         expect(page.get_by_test_id("message-user")).to_have_text(["班主任每月绩效多少"])
         expect(wait_answer(page, 0)).to_contain_text("900")
         expect(page).to_have_url(live_server.rstrip("/") + "/")  # cleaned, so that a reload does not ask again
@@ -95,13 +85,10 @@ def test_question_link_asks_once(browser, live_server: str):
         page.wait_for_timeout(500)
         assert asked == []
         expect(page.get_by_test_id("message-user")).to_have_count(0)
-    finally:
-        page.context.close()
 
 
 def test_copy_measure_link(browser, live_server: str):
-    page = open_page(browser, live_server, permissions=CLIPBOARD)
-    try:
+    with open_page(browser, live_server, permissions=CLIPBOARD) as page:
         ask(page, "班主任每月绩效多少")
         page.locator('[data-testid="citation-chip"][data-measure="7"]').first.click()
         button = page.get_by_test_id("measure-copy-link")
@@ -111,13 +98,10 @@ def test_copy_measure_link(browser, live_server: str):
         expect(page.get_by_test_id("measure-link-status")).to_have_text(f"链接已复制：{url}")
         assert page.evaluate("navigator.clipboard.readText()") == url
         expect(button).to_have_text("复制链接", timeout=5000)  # the confirmation passes
-    finally:
-        page.context.close()
 
 
 def test_copy_measure_link_without_clipboard_shows_the_link_to_copy(browser, live_server: str):
-    page = open_page(browser, live_server, path="/#m7")
-    try:
+    with open_page(browser, live_server, path="/#m7") as page:
         # A browser that grants no clipboard access at all (no API, legacy copy refused).
         page.evaluate("""() => {
             Object.defineProperty(navigator, 'clipboard', { value: undefined, configurable: true });
@@ -132,13 +116,10 @@ def test_copy_measure_link_without_clipboard_shows_the_link_to_copy(browser, liv
                              "document.activeElement.selectionStart, document.activeElement.selectionEnd)"
                              ) == live_server.rstrip("/") + "/#m7"
         expect(page.get_by_test_id("measure-link-status")).to_contain_text("请手动复制")
-    finally:
-        page.context.close()
 
 
 def test_answer_link_opens_the_same_question(browser, live_server: str):
-    page = open_page(browser, live_server, permissions=CLIPBOARD)
-    try:
+    with open_page(browser, live_server, permissions=CLIPBOARD) as page:
         answer = ask(page, "教师有惩戒权吗？")
         answer.get_by_test_id("answer-link-button").click()
         expect(answer.get_by_test_id("answer-link-button")).to_contain_text("已复制链接")
@@ -150,5 +131,3 @@ def test_answer_link_opens_the_same_question(browser, live_server: str):
         wait_ready(other)
         expect(other.get_by_test_id("message-user")).to_have_text(["教师有惩戒权吗？"])
         expect(wait_answer(other, 0).get_by_test_id("citation-chip").first).to_have_text("第6条")
-    finally:
-        page.context.close()
