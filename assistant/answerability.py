@@ -47,6 +47,13 @@ class FactCue:
     name: str
     asks: re.Pattern[str]
     evidence: re.Pattern[str]
+    # A value (a name, a sum, a date) answers only when the question does not already hold it: 聊城幼儿师范学校
+    # in a quote does not say what the college founded on it is called. A procedure's words (申请) may repeat.
+    value: bool = True
+
+    def found_in(self, text: str, question: str) -> bool:
+        """Does `text` hold such a fact, one the question does not already hold?"""
+        return any(not self.value or m.group(0) not in question for m in self.evidence.finditer(text))
 
 
 # The kinds of fact people ask for. A quote that answers holds such a fact; a document that speaks
@@ -117,7 +124,7 @@ _CUES = (
             re.compile(r"(?!)")),
     FactCue("procedure", re.compile(r"手续|流程|怎么申请|如何申请|怎么报名|怎么办理|[去在]哪[儿里]?(办|报名|申请)|哪里(办|报名|申请)|要啥材料|什么材料|哪些材料|"
                                     r"how (do|can|should) (i|we) (apply|register|sign up|enrol)|how to (apply|register|sign up|enrol)|where (do|can|should) (i|we) (apply|register|sign up)|procedure|paperwork|documents? (do i )?need", re.I),
-            re.compile(r"申请|办理|流程|程序|材料|报名")),
+            re.compile(r"申请|办理|流程|程序|材料|报名"), value=False),
 )
 
 
@@ -243,7 +250,7 @@ def gather_evidence(question: str, *, margin: float, piece: float, asked: float,
     overlap = sum(top.covers(w, glossed.get(w, ())) for w in topical) / len(topical) if topical else 1.0
     # what the question asks a quantity of, in the measure's own words (an English word by its terms)
     subjects = [t for w in topical for t in (glossed.get(w, ()) if w.isascii() else (w,)) if t in text]
-    unmet = [cue for cue in fact_cues(question) if not _holds(cue, quotes, subjects)]
+    unmet = [cue for cue in fact_cues(question) if not _holds(cue, question, quotes, subjects)]
     missing = uncovered + [_cue_words(cue, question) for cue in unmet]
     features = {"margin": margin, "piece": piece, "asked": asked, "overlap": overlap,
                 "uncovered": float(min(len(uncovered), 3)), "unmet": float(bool(unmet))}
@@ -257,10 +264,10 @@ def gather_evidence(question: str, *, margin: float, piece: float, asked: float,
 _SAID_OF = frozenset({"amount", "pay", "rate"})
 
 
-def _holds(cue: FactCue, quotes: Sequence[str], subjects: Sequence[str]) -> bool:
+def _holds(cue: FactCue, question: str, quotes: Sequence[str], subjects: Sequence[str]) -> bool:
     if cue.name in _SAID_OF and subjects:
-        return any(cue.evidence.search(q) and any(s in q for s in subjects) for q in quotes)
-    return bool(cue.evidence.search("\n".join(quotes)))
+        return any(cue.found_in(q, question) and any(s in q for s in subjects) for q in quotes)
+    return cue.found_in("\n".join(quotes), question)
 
 
 def _cue_words(cue: FactCue, question: str) -> str:

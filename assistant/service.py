@@ -203,7 +203,7 @@ class PolicyAssistant:
         answering = [r for i, r in enumerate(ranked) if i == 0 or (
             i == 1 and r.score >= self.settings.second_measure_ratio * best)]
         cues = fact_cues(question)
-        wanted = (lambda text: any(c.evidence.search(text) for c in cues)) if cues else None
+        wanted = (lambda text: any(c.found_in(text, question) for c in cues)) if cues else None
         cited = [self._cited(r.key, r.score, self.quotes.select(r.key, result.unit_similarity, result.tokens, wanted))
                  for r in answering]
         cited += [self._cited(r.key, r.score, []) for r in ranked[len(answering):]]

@@ -153,3 +153,11 @@ def test_an_age_a_list_and_how_often_answer_a_count_or_a_duration():
     assert holds("How many years old must a child be to start school?", "2025年起施行") == [False]
     assert holds("学生违纪有几种处分？", "处分分为：\n（一）警告；\n（二）严重警告") == [True]
     assert holds("学生多久体检一次？", "学校应当每学年组织学生进行健康体检") == [True]
+
+
+def test_a_value_the_question_already_holds_answers_nothing():
+    names = next(c for c in fact_cues("依托聊城幼儿师范学校创办的高职院校叫什么名字？") if c.name == "names")
+    assert not names.found_in("依托聊城幼儿师范学校创办特色高等职业院校", "依托聊城幼儿师范学校创办的高职院校叫什么名字？")
+    assert names.found_in("依托聊城市技师学院创办聊城工程职业学院", "依托聊城幼儿师范学校创办的高职院校叫什么名字？")
+    procedure = next(c for c in fact_cues("残疾孩子怎么申请随班就读？") if c.name == "procedure")
+    assert procedure.found_in("由其父母或者其他监护人提出申请", "残疾孩子怎么申请随班就读？")  # a procedure's words may repeat
