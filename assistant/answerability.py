@@ -65,7 +65,7 @@ _NUMBER = rf"(\d+(\.\d+)?|{_N}+)"
 _PLACES = "聊城|东昌府|临清|冠县|莘县|阳谷|东阿|茌平|高唐|开发区|高新区|度假区|山东"
 _SPAN_UNITS = "工作日|日|天|周|星期|个月|月|年|小时|分钟"
 _SPAN = rf"{_NUMBER}\s*个?({_SPAN_UNITS})"
-_COUNTERS = "个|所|名|家|节|次|门|项|位|条|人|类|篇|本|种|学时|课时|周?岁"
+_COUNTERS = "个|所|名|家|节|次|门|项|位|条|人|类|篇|本|种|学时|课时|学分|周?岁"
 _MONEY = rf"{_NUMBER}\s*(万|亿)?元"
 _DATE = r"\d{4}\s*年|\d+\s*月|\d+\s*日"
 
@@ -79,7 +79,8 @@ def _counted_span(units: str) -> str:
 
 
 _CUES = (
-    FactCue("amount", re.compile(r"多少钱|几块|多少元|[发给补交收拿付扣退减]多少|费[用]?[是有要]?多少|"
+    FactCue("amount", re.compile(r"多少钱|几块|多少元|[发给补交收拿付扣退减]多少|费[用]?[是有要]?多少|(学|保教|住宿|伙食|餐|培训|报名|考试)费用?[^，,。？?]{0,4}多少|"
+                                 r"(补贴|补助|津贴|奖金|奖励)标准|"
                                  r"(补贴|补助|津贴|奖金)[^，,。？?]{0,4}多少|"
                                  r"收费标准(?!.{0,8}(谁|哪个部门|哪些部门|哪级))|价格(是)?多少|什么价|价钱|"
                                  r"how much (money|does|is|do)(?![a-z ]{0,20}(paid|earn|make|salar|pay|wage))|\bcost\b|\bprice\b|\bcharge\b", re.I),
@@ -88,7 +89,7 @@ _CUES = (
     FactCue("pay", re.compile(r"(工资|薪水|薪资|月薪|年薪)[^，,。？?]{0,4}(多少|多高)|how much [a-z ]{0,20}(paid|earn|make)\b|"
                               r"(salary|pay|wage)s? [a-z ]{0,12}how much|how (much|high) [a-z ]{0,12}(salary|salaries|pay|wages?)\b", re.I),
             re.compile(rf"{_MONEY}|不低于|不得低于|高于")),
-    FactCue("rate", re.compile(r"[涨增降]了?多少|增长多少|比例是多少|占比多少|what percent|how much (more|less|will)|grow by|"
+    FactCue("rate", re.compile(r"[涨增降]了?多少|增长多少|比例是多少|占比多少|百分之几|多少%|几成|what (percent|percentage|proportion|share)|how much (more|less|will)|grow by|"
                                r"increase by", re.I),
             re.compile(rf"\d+(\.\d+)?\s*%|百分之|{_MONEY}")),
     FactCue("time", re.compile(r"几点|几时|what time|opening hours", re.I),
@@ -100,20 +101,20 @@ _CUES = (
     FactCue("duration", re.compile(r"多长时间|多久|多少天|期限|how long|deadline|within how many", re.I),
             # "多久一次" is answered by how often: 每学年, 每学期
             re.compile(rf"{_SPAN}|{_DATE}|每学?年|每学期|每个?月|每周|每[天日]")),
-    FactCue("count", re.compile(r"(?<!第)几[个所名家节次门天年项位篇本种]|多少[个所名家节次门天年项位人篇本种]|how many|(maximum|minimum|total|the) number of", re.I),
+    FactCue("count", re.compile(r"(?<!第)几[个所名家节次门天年项位篇本种]|多少[个所名家节次门天年项位人篇本种]|(几|多少)个?(学时|课时|学分)|how many|(maximum|minimum|total|the) number of", re.I),
             # a counted number, or the items of a list that counts them ("有几种处分": （一）…（二）…);
             # a year (2025年) counts nothing
             re.compile(rf"{_counted(_COUNTERS + '|%')}|{_counted_span(_SPAN_UNITS)}|{LIST_ITEM}")),
-    FactCue("score", re.compile(r"分数线|录取分|多少分|几分|score line|cut-?off|passing (score|mark)|what score|(admission|entrance|minimum) score", re.I),
+    FactCue("score", re.compile(r"分数线|录取分|多少分|几分|满分|总分|及格线|score line|full marks|cut-?off|passing (score|mark)|what score|(admission|entrance|minimum) score", re.I),
             re.compile(r"\d+\s*分")),
     # asking for the number, not whether there is a hotline (有没有…热线 is answered by a text that sets one up)
     FactCue("contact", re.compile(r"(电话|热线)[^，,。？?]{0,3}(多少|几号)|[哪什][个么](电话|热线)|号码|地址|网址|邮箱|联系方式|在哪[里儿]?办公|办公地点|"
                                   # the number, not the device: phones in class are a topic of the laws
                                   r"(tele)?phone number|hotline number|number (to|should I|do I) call|address|website|e-?mail|contact", re.I),
             re.compile(r"\d{5,}|\d{3,4}-\d{7,8}|https?://|www\.|@|[路街道]\d+号")),
-    FactCue("names", re.compile(r"名单|是谁(?!.{0,2}[定管负批认审发办聘任决])|叫什么|叫啥|名字|名称|哪些[学校镇县区单位家]|哪几[所个家]|是哪[些几所家]|哪个(学校|幼儿园|集团|教育集团|学院|大学)|"
+    FactCue("names", re.compile(r"名单|是谁(?!.{0,2}[定管负批认审发办聘任决])|叫什么|叫啥|名字|名称|哪些[学校镇县区单位家]|哪些[\u4e00-\u9fff]{0,4}(学校|小学|初中|中学|高中|幼儿园|大学|学院)|哪几[所个家]|是哪[些几所家]|哪个(学校|幼儿园|集团|教育集团|学院|大学)|"
                                 # "who is responsible" asks for a body the law names, not for a person's name
-                                r"who (is|are) (the )?([a-z]+ )?(principal|head|director|president|winners?|members?)\b|names? of|list of|which [a-z ]*(schools|towns|counties|universities|groups|kindergartens)", re.I),
+                                r"who (is|are) (the )?([a-z]+ ){0,2}(principal|head|director|president|secretary|dean|chair(man|person)?|winners?|members?)\b|names? of|list of|which [a-z0-9 -]*(schools|towns|counties|universities|groups|kindergartens)", re.I),
             # a proper name (聊城幼儿师范学校), not a kind of school (公办幼儿园, 中职学校)
             re.compile(rf"名单|({_PLACES})[\u4e00-\u9fff]{{0,8}}(大学|学院|学校|中学|小学|幼儿园|集团)")),
     # The documents set rules; none weighs one choice against another or judges a school, a major or
