@@ -32,7 +32,7 @@ from assistant.quotes import QuoteSelector
 from assistant.references import Reference, find_references
 from assistant.routing import DocumentNames
 from assistant.schemas import Answer, Turn
-from assistant.search import SCOPES_CACHED, SearchResult, Searcher
+from assistant.search import SCOPES_CACHED, RankedMeasure, SearchResult, Searcher
 from assistant.settings import Settings
 from assistant.smalltalk import SmallTalk
 from index.build import build_index
@@ -199,9 +199,7 @@ class PolicyAssistant:
         scope = tuple(scope or self.served)
         result = self.searcher.search(f"{context} {question}".strip(), scope)
         ranked = result.ranked[: self.settings.top_k]
-        best = ranked[0].score
-        answering = [r for i, r in enumerate(ranked) if i == 0 or (
-            i == 1 and r.score >= self.settings.second_measure_ratio * best)]
+        answering = self._answering(ranked)
         cues = fact_cues(question)
         wanted = (lambda text: any(c.found_in(text, question) for c in cues)) if cues else None
         cited = [self._cited(r.key, r.score, self.quotes.select(r.key, result.unit_similarity, result.tokens, wanted))
@@ -213,6 +211,19 @@ class PolicyAssistant:
             quotes=[q.text for q in cited[0].quotes], vocabulary=self._vocabulary(tuple(sorted(scope))),
             glossary=self.glossary, text=cited[0].measure.text)
         return Considered(result, cited, evidence)
+
+    def _answering(self, ranked: Sequence[RankedMeasure]) -> list[RankedMeasure]:
+        """The measures an answer quotes: the best; the second when it scores close to it; the third
+        when close too and from another level (national, provincial, local) than those two, so that
+        each level that answers is quoted."""
+        answering = [r for i, r in enumerate(ranked[:3])
+                     if i == 0 or r.score >= self.settings.second_measure_ratio * ranked[0].score]
+        if len(answering) == 3 and self._level(answering[2]) in {self._level(r) for r in answering[:2]}:
+            answering.pop()
+        return answering
+
+    def _level(self, ranked: RankedMeasure) -> str:
+        return self.documents[ranked.key[0]].level
 
     def suggestions(self, question: str, scope: Sequence[str] | None = None) -> list[str]:
         """A few everyday questions in the question's language, from different measures, varied by question."""

@@ -43,6 +43,13 @@ def test_an_answer_from_several_levels_says_which_is_national_provincial_and_loc
         answer.answer.index("【山东省地方性法规】《山东省学前教育条例》（2021年12月3日修正）")
 
 
+def test_a_third_level_that_answers_is_quoted_too(assistant):
+    answer = assistant.ask("学校怎么防治学生欺凌")
+    quoted = [c for c in answer.citations if c.quotes]
+    assert [c.document_level for c in quoted] == ["国家", "山东省", "聊城市"]
+    assert answer.lead == "以下依次是国家、山东省和聊城市的规定："
+
+
 def test_the_policy_is_the_local_level_beside_the_laws(assistant):
     answer = assistant.ask("班主任每月绩效多少")
     assert _keys(answer)[0] == (POLICY, 7) and answer.citations[0].document_level == "聊城市"
