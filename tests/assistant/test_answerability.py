@@ -161,3 +161,13 @@ def test_a_value_the_question_already_holds_answers_nothing():
     assert names.found_in("依托聊城市技师学院创办聊城工程职业学院", "依托聊城幼儿师范学校创办的高职院校叫什么名字？")
     procedure = next(c for c in fact_cues("残疾孩子怎么申请随班就读？") if c.name == "procedure")
     assert procedure.found_in("由其父母或者其他监护人提出申请", "残疾孩子怎么申请随班就读？")  # a procedure's words may repeat
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("教育费附加按百分之几征收", "rate"), ("What percentage of the budget goes to schools?", "rate"),
+    ("综合素质评价满分多少", "score"), ("老师继续教育每年要修多少学时", "count"),
+    ("人才工程的补贴标准是什么", "amount"), ("民办初中一年学费大概多少", "amount"),
+    ("聊城有哪些民办初中", "names"), ("Who is the Party secretary of the No.2 Middle School?", "names"),
+])
+def test_fact_cues_read_more_ways_of_asking_for_a_number_or_a_name(question, kind):
+    assert kind in [c.name for c in fact_cues(question)]

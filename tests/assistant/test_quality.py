@@ -51,22 +51,25 @@ def test_own_paraphrase_english_and_out_of_scope_set_meets_the_bar(assistant):
 
 
 # The bar for a test half is Recall@1 0.80, Recall@3 0.92, fact-hit 0.85, out of scope declined
-# 0.85, refused 0.03. The method reaches it for ranking, facts and refusals on both sets, not for
-# declines (0.80, 0.81: education questions no document answers sit close to some article; see README),
-# so each floor sits just under what it reaches: a regression fails, the shortfall stays visible.
+# 0.85, refused 0.03. The method reaches it on laws; on laws2 and laws3 not for declines, nor on laws3
+# for facts and refusals (education questions no document answers sit close to some article; see
+# README), so each floor sits just under what it reaches: a regression fails, the shortfall stays visible.
 LAWS_FLOORS = {
-    "laws-test.jsonl": {"recall@1": 0.86, "recall@3": 0.96, "fact_hit": 0.91, "oos_declined": 0.79,
+    "laws-test.jsonl": {"recall@1": 0.86, "recall@3": 0.96, "fact_hit": 0.92, "oos_declined": 0.85,
                         "false_refusal": 0.03},
-    "laws2-test.jsonl": {"recall@1": 0.80, "recall@3": 0.94, "fact_hit": 0.84, "oos_declined": 0.80,
-                         "false_refusal": 0.03},
+    "laws2-test.jsonl": {"recall@1": 0.81, "recall@3": 0.95, "fact_hit": 0.86, "oos_declined": 0.83,
+                         "false_refusal": 0.02},
+    "laws3-test.jsonl": {"recall@1": 0.86, "recall@3": 0.95, "fact_hit": 0.81, "oos_declined": 0.78,
+                         "false_refusal": 0.034},
 }
 
 
 @pytest.mark.parametrize("name", LAWS_FLOORS)
 def test_multi_document_test_half_meets_its_floor(assistant, name):
     # Questions over all twelve documents, each set split off before anything was fitted, its test half
-    # never used to fit or tune (the tuning halves are eval/laws-tune.jsonl, eval/laws2-tune.jsonl).
-    # eval/laws2.jsonl was written later, by other hands, from the documents alone. Gold is "DOCID:N".
+    # never used to fit or tune (the tuning halves are eval/laws-tune.jsonl, eval/laws2-tune.jsonl and
+    # eval/laws3-tune.jsonl). laws2 and laws3 were written later, by other hands, from the documents
+    # alone. Gold is "DOCID:N".
     report = summarise(score(load_cases(ROOT / "eval" / name), assistant.ask, POLICY))
     overall, floor = report["all"], LAWS_FLOORS[name]
     assert overall["recall@1"] >= floor["recall@1"] and overall["recall@3"] >= floor["recall@3"]
