@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     # Search
     rrf_k: float = Field(5.0, gt=0)  # small k: the top ranks of each signal matter most here
     top_k: int = Field(3, ge=1, le=24)  # measures or articles returned (cited or related)
-    second_measure_ratio: float = Field(0.65, ge=0, le=1)  # cite a 2nd measure scoring this close
+    second_measure_ratio: float = Field(0.65, ge=0, le=1)  # quote a 2nd (or another level's 3rd) measure this close
     max_quotes: int = Field(2, ge=1)
 
     # Service
