@@ -47,13 +47,13 @@ class FactCue:
     name: str
     asks: re.Pattern[str]
     evidence: re.Pattern[str]
-    # A value (a name, a sum, a date) answers only when the question does not already hold it: 聊城幼儿师范学校
-    # in a quote does not say what the college founded on it is called. A procedure's words (申请) may repeat.
-    value: bool = True
+    # A name answers only when the question does not already give it: 聊城幼儿师范学校 in a quote does not
+    # say what the college founded on it is called. A number may repeat (我们学校一年才办一次, 几次才对?).
+    new: bool = False
 
     def found_in(self, text: str, question: str) -> bool:
-        """Does `text` hold such a fact, one the question does not already hold?"""
-        return any(not self.value or m.group(0) not in question for m in self.evidence.finditer(text))
+        """Does `text` hold such a fact (for a name: one the question does not already give)?"""
+        return any(not self.new or m.group(0) not in question for m in self.evidence.finditer(text))
 
 
 # The kinds of fact people ask for. A quote that answers holds such a fact; a document that speaks
@@ -116,7 +116,7 @@ _CUES = (
                                 # "who is responsible" asks for a body the law names, not for a person's name
                                 r"who (is|are) (the )?([a-z]+ ){0,2}(principal|head|director|president|secretary|dean|chair(man|person)?|winners?|members?)\b|names? of|list of|which [a-z0-9 -]*(schools|towns|counties|universities|groups|kindergartens)", re.I),
             # a proper name (聊城幼儿师范学校), not a kind of school (公办幼儿园, 中职学校)
-            re.compile(rf"名单|({_PLACES})[\u4e00-\u9fff]{{0,8}}(大学|学院|学校|中学|小学|幼儿园|集团)")),
+            re.compile(rf"名单|({_PLACES})[\u4e00-\u9fff]{{0,8}}(大学|学院|学校|中学|小学|幼儿园|集团)"), new=True),
     # The documents set rules; none weighs one choice against another or judges a school, a major or
     # an exam. A question asking for such advice finds no quote that holds it.
     FactCue("advice", re.compile(r"哪个更(容易|好|难|划算|合适|强)|哪个(学校|幼儿园|专业)(更)?好|好不好(找工作|考|就业)|就业前景|"
@@ -125,7 +125,7 @@ _CUES = (
             re.compile(r"(?!)")),
     FactCue("procedure", re.compile(r"手续|流程|怎么申请|如何申请|怎么报名|怎么办理|[去在]哪[儿里]?(办|报名|申请)|哪里(办|报名|申请)|要啥材料|什么材料|哪些材料|"
                                     r"how (do|can|should) (i|we) (apply|register|sign up|enrol)|how to (apply|register|sign up|enrol)|where (do|can|should) (i|we) (apply|register|sign up)|procedure|paperwork|documents? (do i )?need", re.I),
-            re.compile(r"申请|办理|流程|程序|材料|报名"), value=False),
+            re.compile(r"申请|办理|流程|程序|材料|报名")),
 )
 
 
