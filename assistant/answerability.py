@@ -37,6 +37,9 @@ from index.document import LIST_ITEM
 from index.tokenize import ENGLISH_STOPWORDS, chinese_words, english_stem
 
 FEATURES = ("margin", "piece", "asked", "overlap", "uncovered", "unmet")
+# The threshold refuses at most this share of the tuning sets' answerable questions pooled, and of
+# any one set's: one set's second-hardest question would otherwise set it, lower with every set added.
+MAX_REFUSAL, MAX_GROUP_REFUSAL = 0.01, 0.03
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -79,11 +82,11 @@ def _counted_span(units: str) -> str:
 
 
 _CUES = (
-    FactCue("amount", re.compile(r"多少钱|几块|多少元|[发给补交收拿付扣退减]多少|费[用]?[是有要]?多少|(学|保教|住宿|伙食|餐|培训|报名|考试)费用?[^，,。？?]{0,4}多少|"
+    FactCue("amount", re.compile(r"多少钱|几块|多少元|[发给补交收拿领付扣退减]多少|费[用]?[是有要]?多少|(学|保教|住宿|伙食|餐|培训|报名|考试)费用?[^，,。？?]{0,4}多少|"
                                  r"(补贴|补助|津贴|奖金|奖励)标准|"
                                  r"(补贴|补助|津贴|奖金)[^，,。？?]{0,4}多少|"
                                  r"收费标准(?!.{0,8}(谁|哪个部门|哪些部门|哪级))|价格(是)?多少|什么价|价钱|"
-                                 r"how much (money|does|is|do)(?![a-z ]{0,20}(paid|earn|make|salar|pay|wage))|\bcost\b|\bprice\b|\bcharge\b", re.I),
+                                 r"how much (money|does|is|do)(?![a-z ]{0,20}(paid|earn|make|salar|pay|wage))|how much [a-z ]{0,20}\bpay (for|per|to)\b|\bcost\b|\bprice\b|\bcharge\b", re.I),
             re.compile(_MONEY)),
     # pay is set by an amount or by the pay it may not fall below (不低于…公务员的平均工资水平)
     FactCue("pay", re.compile(r"(工资|薪水|薪资|月薪|年薪)[^，,。？?]{0,4}(多少|多高)|how much [a-z ]{0,20}(paid|earn|make)\b|"
@@ -105,16 +108,17 @@ _CUES = (
             # a counted number, or the items of a list that counts them ("有几种处分": （一）…（二）…);
             # a year (2025年) counts nothing
             re.compile(rf"{_counted(_COUNTERS + '|%')}|{_counted_span(_SPAN_UNITS)}|{LIST_ITEM}")),
-    FactCue("score", re.compile(r"分数线|录取分|多少分|几分|满分|总分|及格线|score line|full marks|cut-?off|passing (score|mark)|what score|(admission|entrance|minimum) score", re.I),
-            re.compile(r"\d+\s*分")),
+    FactCue("score", re.compile(r"分数线|录取分|多少分|几分|满分|总分|及格线|多少秒|几秒|算及格|及格标准|score line|full marks|cut-?off|passing (score|mark)|what score|(admission|entrance|minimum) score", re.I),
+            re.compile(r"\d+\s*[分秒]")),
     # asking for the number, not whether there is a hotline (有没有…热线 is answered by a text that sets one up)
-    FactCue("contact", re.compile(r"(电话|热线)[^，,。？?]{0,3}(多少|几号)|[哪什][个么](电话|热线)|号码|地址|网址|邮箱|联系方式|在哪[里儿]?办公|办公地点|"
+    FactCue("contact", re.compile(r"(电话|热线)[^，,。？?]{0,3}(多少|几号)|[哪什][个么](电话|热线)|号码|地址|网址|网站|邮箱|联系方式|在哪[里儿]?办公|办公地点|"
                                   # the number, not the device: phones in class are a topic of the laws
                                   r"(tele)?phone number|hotline number|number (to|should I|do I) call|address|website|e-?mail|contact", re.I),
             re.compile(r"\d{5,}|\d{3,4}-\d{7,8}|https?://|www\.|@|[路街道]\d+号")),
-    FactCue("names", re.compile(r"名单|是谁(?!.{0,2}[定管负批认审发办聘任决])|叫什么|叫啥|名字|名称|哪些[学校镇县区单位家]|哪些[\u4e00-\u9fff]{0,4}(学校|小学|初中|中学|高中|幼儿园|大学|学院)|哪几[所个家]|是哪[些几所家]|哪个(学校|幼儿园|集团|教育集团|学院|大学)|"
+    # 是谁 closing a question asks for a person (校长是谁？); before a verb (是谁收的) for the body a law names
+    FactCue("names", re.compile(r"名单|是谁(?=\s*([？?。，,！!；;]|吗|呢|啊|呀|$))|叫什么|叫啥|名字|名称|哪些[学校镇县区单位家]|哪些[\u4e00-\u9fff]{0,8}(学校|小学|初中|中学|高中|幼儿园|大学|学院)|哪几[所个家]|是哪[些几所家]|哪个(学校|幼儿园|集团|教育集团|学院|大学)|"
                                 # "who is responsible" asks for a body the law names, not for a person's name
-                                r"who (is|are) (the )?([a-z]+ ){0,2}(principal|head|director|president|secretary|dean|chair(man|person)?|winners?|members?)\b|names? of|list of|which [a-z0-9 -]*(schools|towns|counties|universities|groups|kindergartens)", re.I),
+                                r"who (is|are) (the )?([a-z]+ ){0,2}(principal|head|director|president|secretary|dean|chair(man|person)?|winners?|members?)\b|names? of|list of|which [a-z0-9 -]*(schools|towns|counties|universities|groups|kindergartens|publisher|brand|company|companies|app|website)", re.I),
             # a proper name (聊城幼儿师范学校), not a kind of school (公办幼儿园, 中职学校)
             re.compile(rf"名单|({_PLACES})[\u4e00-\u9fff]{{0,8}}(大学|学院|学校|中学|小学|幼儿园|集团)"), new=True),
     # The documents set rules; none weighs one choice against another or judges a school, a major or
@@ -124,7 +128,7 @@ _CUES = (
                                  r"worth (it|applying|going)|job prospects|should I choose", re.I),
             re.compile(r"(?!)")),
     FactCue("procedure", re.compile(r"手续|流程|怎么申请|如何申请|怎么报名|怎么办理|[去在]哪[儿里]?(办|报名|申请)|哪里(办|报名|申请)|要啥材料|什么材料|哪些材料|"
-                                    r"how (do|can|should) (i|we) (apply|register|sign up|enrol)|how to (apply|register|sign up|enrol)|where (do|can|should) (i|we) (apply|register|sign up)|procedure|paperwork|documents? (do i )?need", re.I),
+                                    r"how (do|can|should) [a-z ]{1,30}? (apply|register|sign up|enrol)|how (do|can) (i|we) (get|obtain) an? [a-z ]{0,20}(permit|licen[cs]e|certificate|card)|how to (apply|register|sign up|enrol)|where (do|can|should) (i|we) (apply|register|sign up)|procedure|paperwork|documents? (do i )?need", re.I),
             re.compile(r"申请|办理|流程|程序|材料|报名")),
 )
 
@@ -313,12 +317,14 @@ class AnswerabilityModel:
         return Verdict(p >= self.threshold and not evidence.features["unmet"], p, evidence.missing)
 
 
-def fit(evidence: Sequence[Evidence], answerable: Sequence[bool], *, max_refusal: float = 0.01,
-        max_group_refusal: float = 0.02, groups: Sequence[str] | None = None, l2: float = 1.0) -> AnswerabilityModel:
+def fit(evidence: Sequence[Evidence], answerable: Sequence[bool], *, max_refusal: float = MAX_REFUSAL,
+        max_group_refusal: float = MAX_GROUP_REFUSAL, groups: Sequence[str] | None = None, l2: float = 1.0) -> AnswerabilityModel:
     """Fit weights by Newton's method with an L2 penalty; pick the highest threshold that refuses at
     most `max_refusal` of all answerable questions and `max_group_refusal` of each group's (tuning
     set): no set of users may pay much for another's better figures. Pooled, because 1% of a set of
-    eighty is none: the threshold would rest on the single hardest question of the smallest set."""
+    eighty is none: the threshold would rest on the single hardest question of the smallest set.
+    Counted among the questions the decision list lets through (no fact kind unmet): those it refuses
+    have the lowest probabilities and would otherwise set the threshold near zero."""
     x = np.stack([e.vector() for e in evidence])
     y = np.array(answerable, dtype=np.float64)
     group = np.array(groups if groups is not None else [""] * len(y))
@@ -338,12 +344,14 @@ def fit(evidence: Sequence[Evidence], answerable: Sequence[bool], *, max_refusal
         if np.abs(step).max() < 1e-8:
             break
     p = 1 / (1 + np.exp(-(z @ w)))
-    positives = np.sort(p[y == 1])
-    threshold = min([_threshold(positives, max_refusal)] + [
-        _threshold(np.sort(p[(y == 1) & (group == g)]), max_group_refusal) for g in set(group)])
-    declined = float(np.mean(p[y == 0] < threshold)) if (y == 0).any() else float("nan")
+    unmet = x[:, FEATURES.index("unmet")] > 0
+    judged = (y == 1) & ~unmet
+    threshold = min([_threshold(np.sort(p[judged]), max_refusal)] + [
+        _threshold(np.sort(p[judged & (group == g)]), max_group_refusal) for g in set(group)])
+    accepted = (p >= threshold) & ~unmet
+    declined = float(np.mean(~accepted[y == 0])) if (y == 0).any() else float("nan")
     report = {"questions": len(y), "answerable": int(y.sum()),
-              "tune_refused": round(float(np.mean(positives < threshold)), 4), "tune_declined": round(declined, 4),
+              "tune_refused": round(float(np.mean(~accepted[y == 1])), 4), "tune_declined": round(declined, 4),
               "weights": {name: round(float(v), 3) for name, v in zip(FEATURES, w[:-1])}}
     return AnswerabilityModel(mean, scale, w[:-1], float(w[-1]), threshold, report)
 

@@ -19,6 +19,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
+from assistant.answerability import MAX_GROUP_REFUSAL, MAX_REFUSAL
 from assistant.references import find_references
 from assistant.settings import Settings
 
@@ -263,9 +264,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE[@ID,ID]",
                    help="JSONL question files with gold and oos (tuning halves); @IDs: judge that file's "
                         "questions within those documents only (a set written for one document)")
-    p.add_argument("--max-refusal", type=float, default=0.01,
+    p.add_argument("--max-refusal", type=float, default=MAX_REFUSAL,
                    help="share of all the files' answerable questions it may refuse")
-    p.add_argument("--max-group-refusal", type=float, default=0.02,
+    p.add_argument("--max-group-refusal", type=float, default=MAX_GROUP_REFUSAL,
                    help="share of each file's answerable questions it may refuse")
     p.add_argument("--out", type=Path, help="where to write the model (default: the configured one)")
     p.set_defaults(run=_fit_answerability)

@@ -1,9 +1,10 @@
 """Answer only what the document says: out-of-scope questions, partly covered ones, follow-ups, references."""
 from functools import partial
 
+import numpy as np
 import pytest
 
-from assistant.answerability import Vocabulary, fact_cues
+from assistant.answerability import Evidence, Vocabulary, fact_cues, fit
 from assistant.schemas import Turn
 from tests.conftest import POLICY
 
@@ -168,6 +169,31 @@ def test_a_value_the_question_already_holds_answers_nothing():
     ("综合素质评价满分多少", "score"), ("老师继续教育每年要修多少学时", "count"),
     ("人才工程的补贴标准是什么", "amount"), ("民办初中一年学费大概多少", "amount"),
     ("聊城有哪些民办初中", "names"), ("Who is the Party secretary of the No.2 Middle School?", "names"),
+    ("生育津贴能领多少", "amount"), ("How much do parents pay per term for after-school care?", "amount"),
+    ("1000米跑多少秒算及格", "score"), ("体检结果在哪个网站查", "contact"), ("东昌府区有哪些普惠性民办幼儿园", "names"),
+    ("Which publisher's textbooks do schools use?", "names"), ("How can a foreign student apply for a scholarship?", "procedure"),
+    ("How do I get a work permit as a foreign teacher?", "procedure"),
 ])
 def test_fact_cues_read_more_ways_of_asking_for_a_number_or_a_name(question, kind):
     assert kind in [c.name for c in fact_cues(question)]
+
+
+@pytest.mark.parametrize("question", ["教育费附加是谁收的", "收费标准是谁定的？", "学校自己负责培训哪些老师", "上公办小学要不要考试？"])
+def test_questions_about_rules_are_not_read_as_asking_for_a_name_or_advice(question):
+    # who collects or sets something is a body the law names; which teachers, a kind; 要不要, a rule
+    assert not {"names", "advice"} & {c.name for c in fact_cues(question)}
+
+
+def test_the_threshold_is_set_among_the_questions_the_decision_list_lets_through():
+    rng = np.random.default_rng(0)
+
+    def evidence(n, similarity, unmet=0.0):
+        return [Evidence({"margin": similarity + rng.normal(0, 0.02), "piece": 0.85, "asked": similarity + rng.normal(0, 0.02),
+                          "overlap": 0.6, "uncovered": 0.0, "unmet": unmet}, []) for _ in range(n)]
+    answerable = evidence(200, 0.95) + evidence(4, 0.95, unmet=1.0)  # four asking a fact no quote holds
+    unanswerable = evidence(100, 0.85) + evidence(100, 0.95, unmet=1.0)
+    model = fit(answerable + unanswerable, [True] * 204 + [False] * 200)
+    # the four the decision list refuses have the lowest probabilities; they do not drag the threshold down
+    assert model.threshold > max(model.probability(e) for e in answerable[200:])
+    assert model.report["tune_refused"] >= 4 / 204  # they are counted as refused all the same
+    assert model.report["tune_declined"] > 0.9
