@@ -83,16 +83,16 @@ def _counted_span(units: str) -> str:
 
 _CUES = (
     FactCue("amount", re.compile(r"多少钱|几块|多少元|[发给补交收拿领付扣退减]多少|费[用]?[是有要]?多少|(学|保教|住宿|伙食|餐|培训|报名|考试)费用?[^，,。？?]{0,4}多少|"
-                                 r"(补贴|补助|津贴|奖金|奖励)标准|"
+                                 r"(补贴|补助|津贴|奖金|奖励)标准|(收费|费用|钱)[^，,。？?]{0,8}多少|"
                                  r"(补贴|补助|津贴|奖金)[^，,。？?]{0,4}多少|"
                                  r"收费标准(?!.{0,8}(谁|哪个部门|哪些部门|哪级))|价格(是)?多少|什么价|价钱|"
-                                 r"how much (money|does|is|do)(?![a-z ]{0,20}(paid|earn|make|salar|pay|wage))|how much [a-z ]{0,20}\bpay (for|per|to)\b|\bcost\b|\bprice\b|\bcharge\b", re.I),
+                                 r"how much (money|does|is|do)(?![a-z ]{0,20}(paid|earn|make|salar|pay|wage))|how much [a-z ]{0,20}\bpay (for|per|to)\b|(what|how much) (is|are) the [a-z -]{0,30}\bfees?\b|\bcost\b|\bprice\b|\bcharge\b", re.I),
             re.compile(_MONEY)),
     # pay is set by an amount or by the pay it may not fall below (不低于…公务员的平均工资水平)
     FactCue("pay", re.compile(r"(工资|薪水|薪资|月薪|年薪)[^，,。？?]{0,4}(多少|多高)|how much [a-z ]{0,20}(paid|earn|make)\b|"
                               r"(salary|pay|wage)s? [a-z ]{0,12}how much|how (much|high) [a-z ]{0,12}(salary|salaries|pay|wages?)\b", re.I),
             re.compile(rf"{_MONEY}|不低于|不得低于|高于")),
-    FactCue("rate", re.compile(r"[涨增降]了?多少|增长多少|比例是多少|占比多少|百分之几|多少%|几成|what (percent|percentage|proportion|share)|how much (more|less|will)|grow by|"
+    FactCue("rate", re.compile(r"[涨增降]了?多少|增长多少|比例是多少|占比多少|占多少|多少比例|百分之几|多少%|几成|what (percent|percentage|proportion|share)|how much (more|less|will)|grow by|"
                                r"increase by", re.I),
             re.compile(rf"\d+(\.\d+)?\s*%|百分之|{_MONEY}")),
     FactCue("time", re.compile(r"几点|几时|what time|opening hours", re.I),
@@ -124,11 +124,11 @@ _CUES = (
     # The documents set rules; none weighs one choice against another or judges a school, a major or
     # an exam. A question asking for such advice finds no quote that holds it.
     FactCue("advice", re.compile(r"哪个更(容易|好|难|划算|合适|强)|哪个(学校|幼儿园|专业)(更)?好|好不好(找工作|考|就业)|就业前景|"
-                                 r"值不值得|值得(报|去|读|上)吗|which (one )?is (better|easier|harder|best)|is it worth|"
+                                 r"值不值得|值得(报|去|读|上)吗|有没有必要(学|报|上|买|去)|有必要(学|报|上|买|去)吗|which (one )?is (better|easier|harder|best)|is it worth|"
                                  r"worth (it|applying|going)|job prospects|should I choose", re.I),
             re.compile(r"(?!)")),
-    FactCue("procedure", re.compile(r"手续|流程|怎么申请|如何申请|怎么报名|怎么办理|[去在]哪[儿里]?(办|报名|申请)|哪里(办|报名|申请)|要啥材料|什么材料|哪些材料|"
-                                    r"how (do|can|should) [a-z ]{1,30}? (apply|register|sign up|enrol)|how (do|can) (i|we) (get|obtain) an? [a-z ]{0,20}(permit|licen[cs]e|certificate|card)|how to (apply|register|sign up|enrol)|where (do|can|should) (i|we) (apply|register|sign up)|procedure|paperwork|documents? (do i )?need", re.I),
+    FactCue("procedure", re.compile(r"手续|流程|(怎么|如何)(申请|申报)|怎么报名|怎么办理|[去在]哪[儿里]?(办|报名|申请)|哪里(办|报名|申请)|要啥材料|什么材料|哪些材料|"
+                                    r"how (do|can|should) [a-z ]{1,30}? (apply|register|sign up|enrol)|how (do|can) (i|we) (get|obtain) an? [a-z ]{0,20}(permit|licen[cs]e|certificate|card)|how (to|do i|can i) (get|have) (an? |my )?[a-z ]{0,20}(certificate|permit|licen[cs]e|diploma|visa)s?( certified)?\b|how to (apply|register|sign up|enrol)|where (do|can|should) (i|we) (apply|register|sign up)|procedure|paperwork|documents? (do i )?need", re.I),
             re.compile(r"申请|办理|流程|程序|材料|报名")),
 )
 
