@@ -245,17 +245,23 @@ def _is_abbreviation(short: str, long: str) -> bool:
 
 def gather_evidence(question: str, *, margin: float, piece: float, asked: float, top: Vocabulary,
                     quotes: Sequence[str], vocabulary: Vocabulary, glossary: Glossary | None = None,
-                    text: str = "") -> Evidence:
+                    text: str = "", others: Sequence[tuple[str, Sequence[str]]] = ()) -> Evidence:
     """`vocabulary`: the whole corpus; `top`: the best-ranked measure's own texts and `text` its
-    wording; `glossary`: the Chinese terms of the question's English words."""
+    wording; `others`: the wording and quotes of the other measures the answer quotes; `glossary`: the
+    Chinese terms of the question's English words."""
     words = question_words(question)
     topical = [w for w in words if not vocabulary.is_generic(w)]
     glossed = glossary.terms_by_word(question) if glossary else {}
     uncovered = [w for w in topical if not vocabulary.covers(w, glossed.get(w, ()))]
     overlap = sum(top.covers(w, glossed.get(w, ())) for w in topical) / len(topical) if topical else 1.0
     # what the question asks a quantity of, in the measure's own words (an English word by its terms)
-    subjects = [t for w in topical for t in (glossed.get(w, ()) if w.isascii() else (w,)) if t in text]
-    unmet = [cue for cue in fact_cues(question) if not _holds(cue, question, quotes, subjects)]
+    def subjects(wording: str) -> list[str]:
+        return [t for w in topical for t in (glossed.get(w, ()) if w.isascii() else (w,)) if t in wording]
+
+    # How long or how often is answered by a span in any quoted measure whose quote names what is asked
+    # (至少每周联系和交流一次 for 多久跟孩子联系一次); other facts by the best measure's quotes alone
+    unmet = [cue for cue in fact_cues(question) if not _holds(cue, question, quotes, subjects(text))
+             and not (cue.name == "duration" and any(_says_of(cue, question, q, subjects(w)) for w, q in others))]
     missing = uncovered + [_cue_words(cue, question) for cue in unmet]
     features = {"margin": margin, "piece": piece, "asked": asked, "overlap": overlap,
                 "uncovered": float(min(len(uncovered), 3)), "unmet": float(bool(unmet))}
@@ -271,8 +277,13 @@ _SAID_OF = frozenset({"amount", "pay", "rate"})
 
 def _holds(cue: FactCue, question: str, quotes: Sequence[str], subjects: Sequence[str]) -> bool:
     if cue.name in _SAID_OF and subjects:
-        return any(cue.found_in(q, question) and any(s in q for s in subjects) for q in quotes)
+        return _says_of(cue, question, quotes, subjects)
     return cue.found_in("\n".join(quotes), question)
+
+
+def _says_of(cue: FactCue, question: str, quotes: Sequence[str], subjects: Sequence[str]) -> bool:
+    """Does a quote hold the fact and name one of `subjects`, what the question asks it of?"""
+    return any(cue.found_in(q, question) and any(s in q for s in subjects) for q in quotes)
 
 
 def _cue_words(cue: FactCue, question: str) -> str:

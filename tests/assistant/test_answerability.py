@@ -4,7 +4,7 @@ from functools import partial
 import numpy as np
 import pytest
 
-from assistant.answerability import Evidence, Vocabulary, fact_cues, fit
+from assistant.answerability import Evidence, Vocabulary, fact_cues, fit, gather_evidence
 from assistant.schemas import Turn
 from tests.conftest import POLICY
 
@@ -201,3 +201,17 @@ def test_the_threshold_is_set_among_the_questions_the_decision_list_lets_through
     assert model.threshold > max(model.probability(e) for e in answerable[200:])
     assert model.report["tune_refused"] >= 4 / 204  # they are counted as refused all the same
     assert model.report["tune_declined"] > 0.9
+
+
+def test_how_often_is_answered_by_a_span_in_another_quoted_measure_that_names_it():
+    vocabulary = Vocabulary(["父母应当与被委托人保持联系。", "至少每周联系和交流一次。", "学校有几所？"], generic=frozenset())
+    best = "应当与被委托人、未成年人保持联系，定期了解未成年人学习、生活情况"
+    second = "与未成年人、被委托人至少每周联系和交流一次"
+
+    def unmet(question, others):
+        return gather_evidence(question, margin=0.05, piece=0.9, asked=0.9, top=vocabulary, quotes=[best],
+                               vocabulary=vocabulary, text=best, others=others).features["unmet"]
+    assert unmet("父母多久要跟孩子联系一次？", []) == 1.0
+    assert unmet("父母多久要跟孩子联系一次？", [(second, [second])]) == 0.0
+    assert unmet("父母多久要去学校一次？", [(second, [second])]) == 1.0  # its quote does not name what is asked
+    assert unmet("父母要跟孩子联系几次？", [(second, [second])]) == 1.0  # a count: the best measure's quotes only
