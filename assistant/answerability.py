@@ -135,14 +135,16 @@ _CUES = (
 
 # What a count question counts, and the number that counts it: "how many students" is not answered
 # by 15年, nor "几所学校" by 3项. A count of anything else takes any counted number.
-_COUNTED = tuple((re.compile(asks, re.I), re.compile(evidence)) for asks, evidence in (
-    (r"how many years old|(几|多少)周?岁", _counted("周?岁")),  # an age (六周岁), before the years below
-    (r"(几|多少)所|(how many|number of) ([a-z-]+ )?(schools|kindergartens|universities|colleges)", _counted("所")),
+# A count of hours, days, months or years asks how long: a duration, answered as one.
+_COUNTED = tuple((re.compile(asks, re.I), re.compile(evidence), name) for asks, evidence, name in (
+    (r"how many years old|(几|多少)周?岁", _counted("周?岁"), "count"),  # an age (六周岁), before the years below
+    (r"(几|多少)所|(how many|number of) ([a-z-]+ )?(schools|kindergartens|universities|colleges)", _counted("所"), "count"),
     (r"(几|多少)[名位]|多少个?(人|学生|孩子|老师|教师)|(how many|number of) ([a-z-]+ )?(students|pupils|children|kids|teachers|people|staff)",
-     _counted("名|位|人")),
-    (r"(几|多少)次|how many times", _counted("次")),
-    (r"(几|多少)个?(工作日|天|日)|how many ([a-z-]+ )?days", _counted_span("工作日|天|日")),
-    (r"(几|多少)个?(月|周|星期|年)|how many ([a-z-]+ )?(weeks|months|years)", _counted_span("月|周|星期|年")),
+     _counted("名|位|人"), "count"),
+    (r"(几|多少)次|how many times", _counted("次"), "count"),
+    (r"(几|多少)个?(小时|钟头)|how many ([a-z-]+ )?hours", _counted_span("小时"), "duration"),
+    (r"(几|多少)个?(工作日|天|日)|how many ([a-z-]+ )?days", _counted_span("工作日|天|日"), "duration"),
+    (r"(几|多少)个?(月|周|星期|年)|how many ([a-z-]+ )?(weeks|months|years)", _counted_span("月|周|星期|年"), "duration"),
 ))
 
 
@@ -152,7 +154,8 @@ def fact_cues(question: str) -> list[FactCue]:
     for cue in _CUES:
         if cue.asks.search(question):
             if cue.name == "count":
-                cue = next((replace(cue, evidence=evidence) for asks, evidence in _COUNTED if asks.search(question)), cue)
+                cue = next((replace(cue, name=name, evidence=evidence)
+                            for asks, evidence, name in _COUNTED if asks.search(question)), cue)
             cues.append(cue)
     return cues
 

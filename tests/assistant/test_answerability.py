@@ -215,3 +215,10 @@ def test_how_often_is_answered_by_a_span_in_another_quoted_measure_that_names_it
     assert unmet("父母多久要跟孩子联系一次？", [(second, [second])]) == 0.0
     assert unmet("父母多久要去学校一次？", [(second, [second])]) == 1.0  # its quote does not name what is asked
     assert unmet("父母要跟孩子联系几次？", [(second, [second])]) == 1.0  # a count: the best measure's quotes only
+
+
+def test_a_count_of_hours_or_days_asks_how_long():
+    hours = fact_cues("小学生每天在校学习最多几个小时？")
+    assert [c.name for c in hours] == ["duration"]
+    assert hours[0].evidence.search("小学生每天在校学习时间不超过6小时") and not hours[0].evidence.search("6次")
+    assert [c.name for c in fact_cues("How many days does the school have to report it?")] == ["duration"]
