@@ -56,15 +56,15 @@ def test_own_paraphrase_english_and_out_of_scope_set_meets_the_bar(assistant):
 # shortfall stays visible.
 LAWS_FLOORS = {
     "laws-test.jsonl": {"recall@1": 0.86, "recall@3": 0.96, "fact_hit": 0.91, "oos_declined": 0.85,
-                        "false_refusal": 0.032},
+                        "false_refusal": 0.04},
     "laws2-test.jsonl": {"recall@1": 0.81, "recall@3": 0.95, "fact_hit": 0.86, "oos_declined": 0.85,
                          "false_refusal": 0.02},
-    "laws3-test.jsonl": {"recall@1": 0.86, "recall@3": 0.95, "fact_hit": 0.83, "oos_declined": 0.78,
+    "laws3-test.jsonl": {"recall@1": 0.86, "recall@3": 0.95, "fact_hit": 0.83, "oos_declined": 0.80,
                          "false_refusal": 0.02},
-    "laws4-test.jsonl": {"recall@1": 0.89, "recall@3": 0.99, "fact_hit": 0.91, "oos_declined": 0.84,
+    "laws4-test.jsonl": {"recall@1": 0.89, "recall@3": 0.99, "fact_hit": 0.91, "oos_declined": 0.86,
                          "false_refusal": 0.034},
-    "laws5-test.jsonl": {"recall@1": 0.84, "recall@3": 0.93, "fact_hit": 0.81, "oos_declined": 0.85,
-                         "false_refusal": 0.067},
+    "laws5-test.jsonl": {"recall@1": 0.84, "recall@3": 0.93, "fact_hit": 0.83, "oos_declined": 0.86,
+                         "false_refusal": 0.05},
 }
 
 
