@@ -22,7 +22,7 @@ import faiss
 import numpy as np
 
 from index.corpus import corpus_checksum, document_paths, read_source
-from index.tokenize import chinese_words, tokenize
+from index.tokenize import chinese_words, fingerprint, tokenize
 from index.units import MEASURE_WORD_KINDS, Unit, units_of
 from model import Embedder
 from model.disk import file_sha256, installed_versions, swap_in
@@ -71,6 +71,7 @@ def build_index(corpus: Path, off_topic_path: Path, embedder: Embedder, index_di
             "model": {"id": embedder.model_id, "dim": int(vectors.shape[1])},
             "units": len(units),
             "libraries": library_versions(),
+            "tokenizer": fingerprint(),
             "files": {name: file_sha256(staging / name) for name in (UNITS, DENSE)},
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }

@@ -19,6 +19,7 @@ import numpy as np
 
 from index.build import DENSE, FORMAT_VERSION, MANIFEST, UNITS, library_versions
 from index.units import Unit
+from index.tokenize import fingerprint
 from model.disk import file_sha256
 
 
@@ -88,6 +89,8 @@ def _problem(manifest: dict, index_dir: Path, corpus_sha256: str, model_id: str)
         return "the corpus has changed since it was built"
     if manifest["model"]["id"] != model_id:
         return f"built with model {manifest['model']['id']}, configured model is {model_id}"
+    if manifest.get("tokenizer") != fingerprint():
+        return "its tokens were made under other tokenizer rules (stop words, stemming)"
     built_faiss = manifest["libraries"].get("faiss-cpu", "").split(".")[:1]
     if built_faiss != library_versions()["faiss-cpu"].split(".")[:1]:
         return "built with another major version of faiss"

@@ -10,6 +10,8 @@ differently in a question than in the document (特教 vs 特殊教育 share not
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 import threading
@@ -37,6 +39,15 @@ _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _CONTENT_POS = re.compile(r"^(n|nr|ns|nt|nz|ng|v|vn|l|eng|j|an)$")  # nouns, verbs, idioms, names, abbreviations
 _PUNCT = re.compile(r"[\W_]+")
 _LATIN = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?")
+_SUFFIXES = (("ies", "y"), ("ing", ""), ("ly", ""), ("sses", "ss"), ("ses", "s"), ("ers", "er"), ("ed", ""), ("s", ""))
+
+
+def fingerprint() -> str:
+    """A digest of the rules that turn text into tokens and words. The index stores its units' tokens,
+    so an index built under other rules (a changed stop word) must be rebuilt, not silently mixed."""
+    rules = [sorted(STOPWORDS), sorted(ENGLISH_STOPWORDS), _CONTENT_POS.pattern, _CJK_RUN.pattern,
+             _LATIN.pattern, _SUFFIXES]
+    return hashlib.sha256(json.dumps(rules, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
 def preload() -> None:
@@ -70,8 +81,7 @@ def english_stem(word: str) -> str:
     >>> [english_stem(w) for w in ("teachers", "classes", "bullying", "studies", "pay", "getting", "mentioned")]
     ['teacher', 'class', 'bully', 'study', 'pay', 'get', 'mention']
     """
-    for suffix, replacement in (("ies", "y"), ("ing", ""), ("ly", ""), ("sses", "ss"), ("ses", "s"), ("ers", "er"),
-                                ("ed", ""), ("s", "")):
+    for suffix, replacement in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
             stem = word[: len(word) - len(suffix)] + replacement
             # getting -> get, planned -> plan: a doubled final consonant belongs to the suffix

@@ -58,6 +58,17 @@ def test_another_model_is_refused(built):
         _load(corpus, index_dir, "BAAI/bge-small-zh-v1.5")
 
 
+def test_an_index_tokenized_under_other_rules_is_refused(built, assistant, tmp_path):
+    corpus, index_dir, _ = built
+    copy = tmp_path / "index"
+    shutil.copytree(index_dir, copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["tokenizer"] = "0" * 16  # as if a stop word had changed since it was built
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexStale, match="tokenizer"):
+        _load(corpus, copy, assistant.embedder.model_id)
+
+
 def test_damaged_artifact_is_refused(built, assistant, tmp_path):
     corpus, index_dir, _ = built
     copy = tmp_path / "index"
