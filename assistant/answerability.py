@@ -248,10 +248,11 @@ def _is_abbreviation(short: str, long: str) -> bool:
 
 def gather_evidence(question: str, *, margin: float, piece: float, asked: float, top: Vocabulary,
                     quotes: Sequence[str], vocabulary: Vocabulary, glossary: Glossary | None = None,
-                    text: str = "", others: Sequence[tuple[str, Sequence[str]]] = ()) -> Evidence:
+                    text: str = "", others: Sequence[tuple[str, Sequence[str]]] = (),
+                    cues: Sequence[FactCue] | None = None) -> Evidence:
     """`vocabulary`: the whole corpus; `top`: the best-ranked measure's own texts and `text` its
     wording; `others`: the wording and quotes of the other measures the answer quotes; `glossary`: the
-    Chinese terms of the question's English words."""
+    Chinese terms of the question's English words; `cues`: its `fact_cues`, when already read."""
     words = question_words(question)
     topical = [w for w in words if not vocabulary.is_generic(w)]
     glossed = glossary.terms_by_word(question) if glossary else {}
@@ -263,7 +264,9 @@ def gather_evidence(question: str, *, margin: float, piece: float, asked: float,
 
     # How long or how often is answered by a span in any quoted measure whose quote names what is asked
     # (至少每周联系和交流一次 for 多久跟孩子联系一次); other facts by the best measure's quotes alone
-    unmet = [cue for cue in fact_cues(question) if not _holds(cue, question, quotes, subjects(text))
+    asked_of = subjects(text)
+    unmet = [cue for cue in (fact_cues(question) if cues is None else cues)
+             if not _holds(cue, question, quotes, asked_of)
              and not (cue.name == "duration" and any(_says_of(cue, question, q, subjects(w)) for w, q in others))]
     missing = uncovered + [_cue_words(cue, question) for cue in unmet]
     features = {"margin": margin, "piece": piece, "asked": asked, "overlap": overlap,

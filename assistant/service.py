@@ -210,7 +210,7 @@ class PolicyAssistant:
             asked=result.best_question, top=self._measure_vocabulary[ranked[0].key],
             quotes=[q.text for q in cited[0].quotes], vocabulary=self._vocabulary(tuple(sorted(scope))),
             glossary=self.glossary, text=cited[0].measure.text,
-            others=[(c.measure.text, [q.text for q in c.quotes]) for c in cited[1:len(answering)]])
+            others=[(c.measure.text, [q.text for q in c.quotes]) for c in cited[1:len(answering)]], cues=cues)
         return Considered(result, cited, evidence)
 
     def _answering(self, ranked: Sequence[RankedMeasure]) -> list[RankedMeasure]:

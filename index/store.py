@@ -18,8 +18,8 @@ import faiss
 import numpy as np
 
 from index.build import DENSE, FORMAT_VERSION, MANIFEST, UNITS, library_versions
-from index.units import Unit
 from index.tokenize import fingerprint
+from index.units import Unit
 from model.disk import file_sha256
 
 
